@@ -1,0 +1,43 @@
+import { createReadStream, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig, type Plugin } from 'vite';
+
+// Cross-origin isolation: without these two headers browsers withhold SharedArrayBuffer and
+// onnxruntime-web silently drops to one WASM thread. Any static host must send them too (README).
+export const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+// onnxruntime-web's WebGPU build and its WASM pair, served by the app itself from `ort/`.
+const ORT_DIST = resolve(import.meta.dirname, 'node_modules/onnxruntime-web/dist');
+export const ORT_FILES = ['ort.webgpu.min.mjs', 'ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
+
+function serveOrt(): Plugin {
+  return {
+    name: 'mynah-serve-ort',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const m = /\/ort\/([^/?#]+)/.exec(req.url ?? '');
+        if (!m || !ORT_FILES.includes(m[1])) return next();
+        res.setHeader('Content-Type', m[1].endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+        for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
+        createReadStream(resolve(ORT_DIST, m[1])).pipe(res);
+      });
+    },
+    generateBundle() {
+      for (const f of ORT_FILES) this.emitFile({ type: 'asset', fileName: `ort/${f}`, source: readFileSync(resolve(ORT_DIST, f)) });
+    },
+  };
+}
+
+export default defineConfig({
+  base: './',
+  plugins: [serveOrt()],
+  server: { headers: isolationHeaders },
+  preview: { headers: isolationHeaders },
+  // Pre-bundling would move ORT away from its .wasm; we load it at run time from ort/ anyway.
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  worker: { format: 'es' },
+  build: { target: 'es2022', outDir: 'dist', sourcemap: true },
+});
