@@ -1,0 +1,68 @@
+// The model pack contract: one manifest (pack.json) plus ONNX files. The same format whether a pack
+// was generated with random weights, converted from upstream checkpoints, or fetched from a URL.
+import { MynahError } from '../errors';
+
+export const PACK_FORMAT = 'mynah-pack';
+export const PACK_FORMAT_VERSION = 1;
+
+/** What each file in a pack is for; the engine looks files up by role, not by name. */
+export type PackRole =
+  | 't2s-embed' // phones + BERT + prompt codes -> T2S input rows
+  | 't2s-token' // one semantic token + position -> one T2S input row
+  | 't2s-decoder' // transformer stack with KV cache -> logits
+  | 'sovits-ref' // reference spectrogram -> speaker embedding ge
+  | 'sovits-decoder' // codes + phones + ge -> waveform
+  | 'hubert' // 16 kHz audio -> SSL features
+  | 'semantic' // SSL features -> prompt semantic codes
+  | 'bert'; // Chinese RoBERTa hidden states (optional)
+
+export interface PackFile {
+  role: PackRole;
+  name: string;
+  bytes: number;
+  sha256: string;
+  /** Named parameters (weights) in the graph. */
+  parameters: number;
+}
+
+export interface PackManifest {
+  format: typeof PACK_FORMAT;
+  formatVersion: number;
+  id: string;
+  name: string;
+  /** GPT-SoVITS model version: decides the symbol table and SoVITS details. */
+  version: 'v1' | 'v2';
+  sampleRate: number;
+  /** 'random' for generated packs; otherwise where the weights came from. */
+  weights: string;
+  created: string;
+  /** The network configs the graphs were built from (dims, layers, ...). */
+  dims: Record<string, unknown>;
+  files: PackFile[];
+}
+
+export const REQUIRED_ROLES: PackRole[] = ['t2s-embed', 't2s-token', 't2s-decoder', 'sovits-ref', 'sovits-decoder', 'hubert', 'semantic'];
+
+/** Checks a parsed pack.json; throws PACK_CORRUPT naming what is wrong. */
+export function validateManifest(value: unknown): PackManifest {
+  const bad = (why: string) => new MynahError('PACK_CORRUPT', `This model pack's pack.json is not usable: ${why}. Re-generate or re-download the pack.`);
+  if (typeof value !== 'object' || value === null) throw bad('it is not a JSON object');
+  const m = value as Partial<PackManifest>;
+  if (m.format !== PACK_FORMAT) throw bad(`format is ${JSON.stringify(m.format)}, expected "${PACK_FORMAT}"`);
+  if (m.formatVersion !== PACK_FORMAT_VERSION) throw bad(`format version ${m.formatVersion} is not supported (this build reads ${PACK_FORMAT_VERSION})`);
+  if (typeof m.id !== 'string' || !m.id) throw bad('it has no id');
+  if (m.version !== 'v1' && m.version !== 'v2') throw bad(`model version ${JSON.stringify(m.version)} is not supported`);
+  if (!Array.isArray(m.files)) throw bad('it lists no files');
+  for (const f of m.files) {
+    if (typeof f?.name !== 'string' || !/^[\w.-]+$/.test(f.name)) throw bad(`file name ${JSON.stringify(f?.name)} is not a plain file name`);
+    if (!/^[0-9a-f]{64}$/.test(f.sha256 ?? '')) throw bad(`${f.name} has no sha256`);
+    if (!Number.isInteger(f.bytes) || f.bytes <= 0) throw bad(`${f.name} has no size`);
+  }
+  for (const role of REQUIRED_ROLES) if (!m.files.some((f) => f.role === role)) throw bad(`it has no ${role} graph`);
+  return m as PackManifest;
+}
+
+export async function sha256Hex(data: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
