@@ -74,3 +74,10 @@ export class RandomWeights implements WeightSource {
     return fill(n, init, mulberry32(hash32(name) ^ Math.imul(this.seed, 0x9e3779b1)));
   }
 }
+
+/** Zero-filled weights of the right shapes: for counting parameters of real-size graphs cheaply. */
+export class ZeroWeights implements WeightSource {
+  get(_name: string, dims: number[]): Float32Array {
+    return new Float32Array(dims.reduce((a, b) => a * b, 1));
+  }
+}
