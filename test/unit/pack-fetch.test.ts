@@ -30,7 +30,7 @@ function fakeFetch(manifest: unknown, files: Map<string, Uint8Array>) {
     const name = url.split('/').pop()!;
     if (name === 'pack.json') return new Response(JSON.stringify(manifest));
     const f = files.get(name);
-    return f ? new Response(f) : new Response('missing', { status: 404 });
+    return f ? new Response(f as Uint8Array<ArrayBuffer>) : new Response('missing', { status: 404 });
   };
 }
 

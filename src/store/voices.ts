@@ -1,0 +1,159 @@
+// Saved voices in IndexedDB (idb-keyval). A voice holds everything synthesis needs from the
+// reference, so re-using it skips HuBERT, the reference encoder and g2p of the prompt.
+import { createStore, del, get, keys, set, type UseStore } from 'idb-keyval';
+import { MynahError } from '../errors';
+
+export const VOICE_SCHEMA = 1;
+
+export interface VoiceRefMeta {
+  /** Seconds of reference audio actually used (the chosen 3–10 s window). */
+  durationSec: number;
+  /** Why that window was chosen, for the UI. */
+  note?: string;
+}
+
+export interface Voice {
+  schema: typeof VOICE_SCHEMA;
+  id: string;
+  name: string;
+  created: string;
+  /** The pack whose networks produced the codes and ge; the voice only works with that pack. */
+  packId: string;
+  modelVersion: 'v1' | 'v2';
+  promptText: string;
+  promptLang: string;
+  /** Phone ids of the prompt text (symbol table of modelVersion). */
+  promptPhones: Int32Array;
+  /** BERT features of the prompt [bertDim, promptPhones.length], absent = zeros. */
+  promptBert?: Float32Array;
+  /** Prompt semantic codes (25 Hz). */
+  promptCodes: Int32Array;
+  /** Speaker embedding from the SoVITS reference encoder, [gin]. */
+  ge: Float32Array;
+  refMeta: VoiceRefMeta;
+}
+
+let defaultStore: UseStore | undefined;
+/** The app's voice store; tests pass their own. */
+export function voiceStore(): UseStore {
+  return (defaultStore ??= createStore('mynah-voices', 'voices'));
+}
+
+export async function saveVoice(voice: Voice, store = voiceStore()): Promise<void> {
+  checkVoice(voice);
+  try {
+    await set(voice.id, voice, store);
+  } catch (e) {
+    if ((e as DOMException)?.name === 'QuotaExceededError') {
+      throw new MynahError('QUOTA_EXCEEDED', 'The browser has no room left to save this voice. Delete unused voices or model packs and try again.');
+    }
+    throw e;
+  }
+}
+
+export async function getVoice(id: string, store = voiceStore()): Promise<Voice> {
+  const raw = await get(id, store);
+  if (raw === undefined) throw new MynahError('VOICE_NOT_FOUND', `No saved voice has the id ${id}. Pick a voice from the library or clone a new one.`);
+  return migrate(raw);
+}
+
+export async function listVoices(store = voiceStore()): Promise<Voice[]> {
+  const ids = (await keys(store)) as string[];
+  const voices = await Promise.all(ids.map((id) => getVoice(id, store)));
+  return voices.sort((a, b) => a.created.localeCompare(b.created));
+}
+
+export async function deleteVoice(id: string, store = voiceStore()): Promise<void> {
+  await del(id, store);
+}
+
+export async function renameVoice(id: string, name: string, store = voiceStore()): Promise<Voice> {
+  const v = await getVoice(id, store);
+  const renamed = { ...v, name: name.trim() || v.name };
+  await saveVoice(renamed, store);
+  return renamed;
+}
+
+/** Upgrades a stored record to the current schema (only schema 1 exists so far). */
+function migrate(raw: unknown): Voice {
+  const v = raw as Partial<Voice>;
+  if (v?.schema !== VOICE_SCHEMA) {
+    throw new MynahError('VOICE_INVALID', `A saved voice uses schema ${String(v?.schema)}, which this version of Mynah cannot read. Update Mynah.`);
+  }
+  return v as Voice;
+}
+
+function checkVoice(v: Voice): void {
+  const bad = (why: string) => new MynahError('VOICE_INVALID', `This voice is not usable: ${why}.`);
+  if (!v.id || typeof v.id !== 'string') throw bad('it has no id');
+  if (!(v.promptCodes instanceof Int32Array) || v.promptCodes.length === 0) throw bad('it has no prompt semantic codes');
+  if (!(v.promptPhones instanceof Int32Array) || v.promptPhones.length === 0) throw bad('it has no prompt phones');
+  if (!(v.ge instanceof Float32Array) || v.ge.length === 0 || !v.ge.every(Number.isFinite)) throw bad('its speaker embedding is missing or not finite');
+  if (v.promptBert && v.promptBert.length % v.promptPhones.length !== 0) throw bad('its BERT features do not match its phones');
+}
+
+// ---- export / import: one self-describing JSON file ----
+
+const EXPORT_KIND = 'mynah-voice';
+
+function b64(a: Int32Array | Float32Array): string {
+  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function unb64<T extends Int32Array | Float32Array>(s: unknown, Ctor: { new (b: ArrayBuffer): T }): T {
+  if (typeof s !== 'string') throw new Error('missing array');
+  const bin = atob(s);
+  if (bin.length % 4) throw new Error('array bytes not a multiple of 4');
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new Ctor(bytes.buffer);
+}
+
+export function exportVoice(v: Voice): string {
+  return JSON.stringify({
+    kind: EXPORT_KIND,
+    ...v,
+    promptPhones: b64(v.promptPhones),
+    promptCodes: b64(v.promptCodes),
+    ge: b64(v.ge),
+    promptBert: v.promptBert ? b64(v.promptBert) : undefined,
+  });
+}
+
+/** Parses an exported voice file. Throws VOICE_INVALID (nothing is saved) when it is not one. */
+export function parseVoiceExport(text: string): Voice {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(text);
+  } catch {
+    throw new MynahError('VOICE_INVALID', 'This file is not a Mynah voice export (not JSON). Choose a .mynah-voice.json file.');
+  }
+  if (o?.kind !== EXPORT_KIND) throw new MynahError('VOICE_INVALID', 'This file is not a Mynah voice export. Choose a .mynah-voice.json file.');
+  try {
+    const { kind: _kind, ...rest } = o;
+    const v = migrate({
+      ...rest,
+      promptPhones: unb64(o.promptPhones, Int32Array),
+      promptCodes: unb64(o.promptCodes, Int32Array),
+      ge: unb64(o.ge, Float32Array),
+      promptBert: o.promptBert === undefined ? undefined : unb64(o.promptBert, Float32Array),
+    });
+    checkVoice(v);
+    return v;
+  } catch (e) {
+    if (e instanceof MynahError) throw e;
+    throw new MynahError('VOICE_INVALID', `This voice file is damaged (${(e as Error).message}). Export the voice again.`);
+  }
+}
+
+/** Imports an exported voice; an id already in the library gets a fresh id rather than overwriting. */
+export async function importVoice(text: string, store = voiceStore()): Promise<Voice> {
+  const v = parseVoiceExport(text);
+  const taken = (await get(v.id, store)) !== undefined;
+  const imported = taken ? { ...v, id: crypto.randomUUID(), name: `${v.name} (imported)` } : v;
+  await saveVoice(imported, store);
+  return imported;
+}
