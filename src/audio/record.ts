@@ -1,0 +1,153 @@
+// Microphone recording: getUserMedia (no echo cancellation, noise suppression or gain control,
+// so the voice is captured as it is) → AudioWorklet that copies raw float32 PCM (lossless; no
+// MediaRecorder and no codec) → blocks on the main thread. Live level readings for a meter, a
+// maximum duration, and typed MynahErrors (MIC_DENIED, MIC_MISSING, MIC_BUSY, MIC_UNAVAILABLE).
+// Browser only.
+import { MynahError } from '../errors';
+import { micError, noMediaDevices } from './mic-errors';
+import { concat, toDb, type PcmAudio } from './pcm';
+import { loadWorklet, recorderUrl } from './worklet-urls';
+
+export interface LevelReading {
+  /** Linear RMS and peak of the latest ~85 ms block (all channels). */
+  rms: number;
+  peak: number;
+  rmsDb: number;
+  peakDb: number;
+  /** Seconds recorded so far. */
+  seconds: number;
+  /** The block reached full scale: too loud. */
+  clipping: boolean;
+}
+
+export interface RecordOptions {
+  /** Stops by itself after this many seconds (default 60). */
+  maxSeconds?: number;
+  onLevel?: (level: LevelReading) => void;
+  deviceId?: string;
+  /** Use this context instead of creating one (its sample rate is the recording's). */
+  context?: AudioContext;
+}
+
+export interface Recording extends PcmAudio {
+  seconds: number;
+  stoppedBy: 'user' | 'max';
+}
+
+export interface Recorder {
+  readonly sampleRate: number;
+  /** Seconds captured so far. */
+  readonly seconds: number;
+  /** Stops and returns everything captured. */
+  stop(): Promise<Recording>;
+  /** Resolves when the recording stops for any reason (also at the maximum length). */
+  readonly finished: Promise<Recording>;
+  /** Stops and throws the audio away. */
+  cancel(): void;
+}
+
+export async function startRecording(opts: RecordOptions = {}): Promise<Recorder> {
+  const maxSeconds = opts.maxSeconds ?? 60;
+  const md = typeof navigator !== 'undefined' ? navigator.mediaDevices : undefined;
+  if (!md?.getUserMedia) throw noMediaDevices();
+  let stream: MediaStream;
+  try {
+    stream = await md.getUserMedia({
+      audio: {
+        ...(opts.deviceId ? { deviceId: { exact: opts.deviceId } } : {}),
+        echoCancellation: false,
+        noiseSuppression: false,
+        autoGainControl: false,
+      },
+    });
+  } catch (e) {
+    throw micError(e);
+  }
+  if (stream.getAudioTracks().length === 0) {
+    stream.getTracks().forEach((t) => t.stop());
+    throw micError({ name: 'NotFoundError' });
+  }
+
+  const ownContext = !opts.context;
+  const ctx = opts.context ?? new AudioContext({ latencyHint: 'interactive' });
+  const release = () => {
+    stream.getTracks().forEach((t) => t.stop());
+    if (ownContext) void ctx.close();
+  };
+  let node: AudioWorkletNode;
+  let source: MediaStreamAudioSourceNode;
+  let sink: GainNode;
+  try {
+    await loadWorklet(ctx, recorderUrl);
+    source = ctx.createMediaStreamSource(stream);
+    node = new AudioWorkletNode(ctx, 'mynah-recorder', {
+      numberOfInputs: 1,
+      numberOfOutputs: 1,
+      channelCountMode: 'explicit',
+      channelCount: Math.max(1, Math.min(2, stream.getAudioTracks()[0].getSettings().channelCount ?? 1)),
+      processorOptions: { maxFrames: Math.round(maxSeconds * ctx.sampleRate) },
+    });
+    // A muted path to the destination keeps the node pulled on every browser.
+    sink = ctx.createGain();
+    sink.gain.value = 0;
+    source.connect(node).connect(sink).connect(ctx.destination);
+    if (ctx.state !== 'running') await ctx.resume();
+  } catch (e) {
+    release();
+    throw new MynahError('MIC_UNAVAILABLE', `Recording could not start (${(e as Error).message}). Reload the page and try again.`);
+  }
+
+  const chunks: Float32Array[][] = [];
+  let frames = 0;
+  let settle!: (r: Recording) => void;
+  const finished = new Promise<Recording>((ok) => (settle = ok));
+  let done = false;
+  const sampleRate = ctx.sampleRate;
+
+  const finish = (stoppedBy: 'user' | 'max') => {
+    if (done) return;
+    done = true;
+    source.disconnect();
+    node.disconnect();
+    sink.disconnect();
+    node.port.onmessage = null;
+    release();
+    const nch = chunks.reduce((m, c) => Math.max(m, c.length), 1);
+    const channels = Array.from({ length: nch }, (_, c) => concat(chunks.map((b) => b[c] ?? b[0])));
+    settle({ sampleRate, channels, seconds: frames / sampleRate, stoppedBy });
+  };
+
+  node.port.onmessage = (e: MessageEvent) => {
+    const m = e.data;
+    if (m.type === 'data') {
+      chunks.push(m.channels);
+      frames += m.frames;
+      opts.onLevel?.({ rms: m.rms, peak: m.peak, rmsDb: toDb(m.rms), peakDb: toDb(m.peak), seconds: frames / sampleRate, clipping: m.peak >= 0.99 });
+    } else if (m.type === 'done') {
+      finish(m.reason === 'max' ? 'max' : 'user');
+    }
+  };
+  // A device unplugged mid-recording ends the track: keep what we have.
+  stream.getAudioTracks()[0].addEventListener('ended', () => node.port.postMessage({ type: 'stop' }));
+
+  return {
+    sampleRate,
+    get seconds() {
+      return frames / sampleRate;
+    },
+    finished,
+    stop() {
+      if (!done) {
+        node.port.postMessage({ type: 'stop' });
+        // If the audio thread is no longer running (suspended context), finish with what we have.
+        setTimeout(() => finish('user'), 1000);
+      }
+      return finished;
+    },
+    cancel() {
+      chunks.length = 0;
+      frames = 0;
+      finish('user');
+    },
+  };
+}
