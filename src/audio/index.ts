@@ -1,6 +1,6 @@
 // Public API of Mynah's reference-audio module.
 export { decodeAudioFile } from './decode';
-export { startRecording, type LevelReading, type Recorder, type RecordOptions, type Recording } from './record';
+export { startRecording, createPcmTap, type PcmTap, type LevelReading, type Recorder, type RecordOptions, type Recording } from './record';
 export { StreamPlayer, type PlayerEvent, type PlayerOptions, type PlayerStats } from './player';
 export { prepareReference, MAX_SOURCE_SECONDS, type PreparedReference, type PrepareOptions } from './prepare';
 export { resample, resampledLength, HUBERT_RATE, SOVITS_RATE } from './resample';

@@ -19,6 +19,8 @@ export interface PlayerOptions {
   sampleRate?: number;
   /** Seconds buffered before playback starts, and again after an underrun (default 0.1). */
   prebufferSec?: number;
+  /** Play in this context (its rate must equal sampleRate) instead of a new one. */
+  context?: AudioContext;
   /** Connect here instead of the speakers (e.g. to record or analyse the output). */
   destination?: (ctx: AudioContext) => AudioNode;
   onStart?: (e: PlayerEvent) => void;
@@ -35,13 +37,13 @@ export class StreamPlayer {
   private statsId = 0;
   private readonly pending = new Map<number, (s: PlayerStats) => void>();
   private endedResolve!: () => void;
-  /** Resolves when the stream has ended and every sample has been played. */
-  readonly ended = new Promise<void>((ok) => (this.endedResolve = ok));
+  private endedPromise = this.newEnded();
   readonly underrunEvents: PlayerEvent[] = [];
 
   private constructor(
     readonly context: AudioContext,
     private readonly node: AudioWorkletNode,
+    private readonly ownsContext: boolean,
     opts: PlayerOptions,
   ) {
     node.port.onmessage = (e: MessageEvent) => {
@@ -61,13 +63,27 @@ export class StreamPlayer {
     };
   }
 
+  private newEnded(): Promise<void> {
+    return new Promise<void>((ok) => (this.endedResolve = ok));
+  }
+
+  /** Resolves when the stream has ended and every sample has been played. */
+  get ended(): Promise<void> {
+    return this.endedPromise;
+  }
+
   static async create(opts: PlayerOptions = {}): Promise<StreamPlayer> {
     const rate = opts.sampleRate ?? 32000;
     let ctx: AudioContext;
-    try {
-      ctx = new AudioContext({ sampleRate: rate, latencyHint: 'playback' });
-    } catch (e) {
-      throw new MynahError('AUDIO_OUTPUT', `Audio playback is not available at ${rate} Hz in this browser (${(e as Error).message}).`);
+    if (opts.context) {
+      ctx = opts.context;
+      if (ctx.sampleRate !== rate) throw new MynahError('AUDIO_OUTPUT', `The audio context runs at ${ctx.sampleRate} Hz but the stream is ${rate} Hz.`);
+    } else {
+      try {
+        ctx = new AudioContext({ sampleRate: rate, latencyHint: 'playback' });
+      } catch (e) {
+        throw new MynahError('AUDIO_OUTPUT', `Audio playback is not available at ${rate} Hz in this browser (${(e as Error).message}).`);
+      }
     }
     await loadWorklet(ctx, playerUrl);
     const node = new AudioWorkletNode(ctx, 'mynah-player', {
@@ -78,7 +94,7 @@ export class StreamPlayer {
     });
     node.connect(opts.destination?.(ctx) ?? ctx.destination);
     if (ctx.state !== 'running') await ctx.resume().catch(() => undefined);
-    return new StreamPlayer(ctx, node, opts);
+    return new StreamPlayer(ctx, node, !opts.context, opts);
   }
 
   /** Queues a chunk right after the previous one. The array is transferred (do not reuse it). */
@@ -92,6 +108,13 @@ export class StreamPlayer {
     this.node.port.postMessage({ type: 'end' });
   }
 
+  /** Drops what is buffered and starts a new stream (counters restart, `ended` is renewed). */
+  reset(): void {
+    this.node.port.postMessage({ type: 'reset' });
+    this.underrunEvents.length = 0;
+    this.endedPromise = this.newEnded();
+  }
+
   stats(): Promise<PlayerStats> {
     const id = ++this.statsId;
     return new Promise((ok) => {
@@ -103,6 +126,6 @@ export class StreamPlayer {
   async close(): Promise<void> {
     this.node.disconnect();
     this.node.port.onmessage = null;
-    await this.context.close();
+    if (this.ownsContext) await this.context.close();
   }
 }

@@ -68,34 +68,70 @@ export async function startRecording(opts: RecordOptions = {}): Promise<Recorder
     throw micError({ name: 'NotFoundError' });
   }
 
+  const track = stream.getAudioTracks()[0];
+  const settings = track.getSettings();
   const ownContext = !opts.context;
-  const ctx = opts.context ?? new AudioContext({ latencyHint: 'interactive' });
-  const release = () => {
+  let ctx: AudioContext;
+  try {
+    // Run at the microphone's own rate when it is known, so the browser does not resample.
+    ctx = opts.context ?? new AudioContext(settings.sampleRate ? { sampleRate: settings.sampleRate, latencyHint: 'interactive' } : { latencyHint: 'interactive' });
+  } catch {
+    ctx = new AudioContext({ latencyHint: 'interactive' });
+  }
+  const releaseMic = () => {
     stream.getTracks().forEach((t) => t.stop());
     if (ownContext) void ctx.close();
   };
-  let node: AudioWorkletNode;
+  let tap: PcmTap;
   let source: MediaStreamAudioSourceNode;
-  let sink: GainNode;
   try {
-    await loadWorklet(ctx, recorderUrl);
-    source = ctx.createMediaStreamSource(stream);
-    node = new AudioWorkletNode(ctx, 'mynah-recorder', {
-      numberOfInputs: 1,
-      numberOfOutputs: 1,
-      channelCountMode: 'explicit',
-      channelCount: Math.max(1, Math.min(2, stream.getAudioTracks()[0].getSettings().channelCount ?? 1)),
-      processorOptions: { maxFrames: Math.round(maxSeconds * ctx.sampleRate) },
+    tap = await createPcmTap(ctx, {
+      channelCount: Math.max(1, Math.min(2, settings.channelCount ?? 1)),
+      maxSeconds,
+      onLevel: opts.onLevel,
+      onFinish: () => {
+        source.disconnect();
+        releaseMic();
+      },
     });
-    // A muted path to the destination keeps the node pulled on every browser.
-    sink = ctx.createGain();
-    sink.gain.value = 0;
-    source.connect(node).connect(sink).connect(ctx.destination);
+    source = ctx.createMediaStreamSource(stream);
+    source.connect(tap.node);
     if (ctx.state !== 'running') await ctx.resume();
   } catch (e) {
-    release();
+    releaseMic();
     throw new MynahError('MIC_UNAVAILABLE', `Recording could not start (${(e as Error).message}). Reload the page and try again.`);
   }
+  // A device unplugged mid-recording ends the track: keep what we have.
+  track.addEventListener('ended', () => void tap.stop());
+  return tap;
+}
+
+export interface PcmTap extends Recorder {
+  /** Connect whatever should be recorded into this node. */
+  readonly node: AudioWorkletNode;
+}
+
+export interface TapOptions {
+  channelCount?: number;
+  maxSeconds?: number;
+  onLevel?: (level: LevelReading) => void;
+  onFinish?: () => void;
+}
+
+/** Records whatever is connected into the returned node, losslessly (float32), on the audio thread. */
+export async function createPcmTap(ctx: AudioContext, opts: TapOptions = {}): Promise<PcmTap> {
+  await loadWorklet(ctx, recorderUrl);
+  const node = new AudioWorkletNode(ctx, 'mynah-recorder', {
+    numberOfInputs: 1,
+    numberOfOutputs: 1,
+    channelCountMode: 'explicit',
+    channelCount: opts.channelCount ?? 1,
+    processorOptions: { maxFrames: Math.round((opts.maxSeconds ?? 60) * ctx.sampleRate) },
+  });
+  // A muted path to the destination keeps the node pulled on every browser.
+  const sink = ctx.createGain();
+  sink.gain.value = 0;
+  node.connect(sink).connect(ctx.destination);
 
   const chunks: Float32Array[][] = [];
   let frames = 0;
@@ -107,11 +143,10 @@ export async function startRecording(opts: RecordOptions = {}): Promise<Recorder
   const finish = (stoppedBy: 'user' | 'max') => {
     if (done) return;
     done = true;
-    source.disconnect();
     node.disconnect();
     sink.disconnect();
     node.port.onmessage = null;
-    release();
+    opts.onFinish?.();
     const nch = chunks.reduce((m, c) => Math.max(m, c.length), 1);
     const channels = Array.from({ length: nch }, (_, c) => concat(chunks.map((b) => b[c] ?? b[0])));
     settle({ sampleRate, channels, seconds: frames / sampleRate, stoppedBy });
@@ -127,10 +162,9 @@ export async function startRecording(opts: RecordOptions = {}): Promise<Recorder
       finish(m.reason === 'max' ? 'max' : 'user');
     }
   };
-  // A device unplugged mid-recording ends the track: keep what we have.
-  stream.getAudioTracks()[0].addEventListener('ended', () => node.port.postMessage({ type: 'stop' }));
 
   return {
+    node,
     sampleRate,
     get seconds() {
       return frames / sampleRate;
