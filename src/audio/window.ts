@@ -64,7 +64,8 @@ function analyse(x: Float32Array, sampleRate: number, clipLevel: number): Analys
     const a = Math.abs(x[i]);
     if (a >= clipLevel) clipped[i] = 1;
     run = a >= flat ? run + 1 : 0;
-    if (run >= 3) for (let j = i - run + 1; j <= i; j++) clipped[j] = 1;
+    if (run === 3) clipped[i - 2] = clipped[i - 1] = 1;
+    if (run >= 3) clipped[i] = 1;
   }
   const clipPrefix = new Int32Array(frames + 1);
   for (let f = 0; f < frames; f++) {

@@ -108,6 +108,12 @@ describe('best 3–10 s window', () => {
     expect(c.warnings.join(' ')).toMatch(/clipping/);
   });
 
+  it('also sees clipping that was scaled down afterwards (flat tops below full scale)', () => {
+    const flat = speech(12, SR, 0.3).map((v) => 0.6 * Math.max(-1, Math.min(1, v * 8)));
+    expect(pickReferenceWindow(flat, SR).clippedSamples).toBeGreaterThan(100);
+    expect(pickReferenceWindow(speech(12, SR, 0.6), SR).clippedSamples).toBe(0);
+  });
+
   it('falls back to a 10 s cut when there are no pauses', () => {
     const w = pickReferenceWindow(speech(15), SR);
     expect(w.cutsAtPauses).toBe(false);
