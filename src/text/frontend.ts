@@ -1,0 +1,110 @@
+// Text frontend: text -> GPT-SoVITS phone ids per language segment (upstream get_phones_and_bert + clean_text).
+import { MynahError } from '../errors';
+import { g2pEnglish, loadEnglishDictionary } from './g2p/en';
+import { g2pJapanese, loadJapaneseTokenizer, type JapaneseLoadOptions } from './g2p/ja';
+import { g2pChinese } from './g2p/zh';
+import { normalizeEn } from './normalize/en';
+import { normalizeJa } from './normalize/ja';
+import { normalizeZh } from './normalize/zh';
+import { segmentByLanguage, splitText, type CutMethod, type LangMode, type SegmentLang } from './segment';
+import { phonesToIds, replaceUnknown, type ModelVersion } from './symbols';
+
+export { splitText, type CutMethod, type LangMode, type SegmentLang, type ModelVersion };
+
+export interface PhoneSegment {
+  text: string;
+  lang: SegmentLang;
+  phones: string[];
+  ids: number[];
+  /** zh only: phones per character of normText (for repeating BERT features). */
+  word2ph?: number[];
+  normText: string;
+}
+
+export interface PhoneResult {
+  segments: PhoneSegment[];
+  warnings: string[];
+}
+
+export interface FrontendOptions {
+  ja?: JapaneseLoadOptions;
+}
+
+/** Longest text one call converts; longer text must go through splitText first. */
+export const MAX_FRAGMENT_CHARS = 10_000;
+
+/** Loads the dictionaries the given languages need (CMUdict for en, kuromoji for ja). */
+export async function loadTextFrontend(langs: readonly SegmentLang[] = ['zh', 'en', 'ja'], opts: FrontendOptions = {}): Promise<void> {
+  const jobs: Promise<unknown>[] = [];
+  if (langs.includes('en')) jobs.push(loadEnglishDictionary());
+  if (langs.includes('ja')) jobs.push(loadJapaneseTokenizer(opts.ja));
+  await Promise.all(jobs);
+}
+
+// Upstream clean_special: in Chinese, these characters become pause symbols instead of commas.
+const ZH_SPECIAL: ReadonlyArray<[string, string]> = [
+  ['￥', 'SP2'],
+  ['^', 'SP3'],
+];
+
+function cleanSegment(text: string, lang: SegmentLang, version: ModelVersion, warnings: string[]): PhoneSegment {
+  if (lang === 'zh') {
+    const special = ZH_SPECIAL.find(([ch]) => text.includes(ch));
+    const src = special ? text.split(special[0]).join(',') : text;
+    const normText = normalizeZh(src);
+    const r = g2pChinese(normText);
+    warnings.push(...r.warnings);
+    let phones = r.phones;
+    if (special) phones = phones.map((p) => (p === ',' ? special[1] : p));
+    phones = replaceUnknown(phones, version);
+    return { text, lang, phones, ids: phonesToIds(phones, version), word2ph: r.word2ph, normText };
+  }
+  if (lang === 'en') {
+    const normText = normalizeEn(text);
+    let phones = g2pEnglish(normText);
+    if (phones.length < 4) phones = [',', ...phones];
+    phones = replaceUnknown(phones, version);
+    return { text, lang, phones, ids: phonesToIds(phones, version), normText };
+  }
+  const normText = normalizeJa(text);
+  const phones = replaceUnknown(g2pJapanese(normText, warnings), version);
+  return { text, lang, phones, ids: phonesToIds(phones, version), normText };
+}
+
+async function convert(text: string, lang: LangMode, version: ModelVersion, opts: FrontendOptions, warnings: string[]): Promise<PhoneSegment[]> {
+  const clean = text.replace(/ {2,}/g, ' ');
+  const parts = segmentByLanguage(clean, lang, warnings);
+  await loadTextFrontend([...new Set(parts.map((p) => p.lang))], opts);
+  const out: PhoneSegment[] = [];
+  for (const p of parts) {
+    const seg = cleanSegment(p.text, p.lang, version, warnings);
+    // A run that reads as nothing but a mark adds no speech; keep marks only between spoken runs.
+    if (seg.phones.length === 0 || (seg.lang === 'en' && seg.phones.every((ph) => ph === ','))) {
+      if (seg.text.trim()) warnings.push(`Nothing to read in "${seg.text.trim().slice(0, 40)}"; skipped.`);
+      continue;
+    }
+    out.push(seg);
+  }
+  return out;
+}
+
+/**
+ * Converts one fragment of text (see splitText for long text) to phones and ids, segment by segment.
+ * `lang`: 'auto' detects zh / ja / en runs; 'zh' / 'ja' read every non-English run in that language;
+ * 'en' reads everything as English. Unreadable characters are skipped with a warning.
+ * Throws MynahError 'text-too-long' above MAX_FRAGMENT_CHARS characters.
+ */
+export async function textToPhones(text: string, lang: LangMode = 'auto', version: ModelVersion = 'v2', opts: FrontendOptions = {}): Promise<PhoneResult> {
+  if (typeof text !== 'string') throw new MynahError('text-invalid', 'Text must be a string.');
+  if ([...text].length > MAX_FRAGMENT_CHARS) {
+    throw new MynahError('text-too-long', `Text has ${[...text].length} characters; split it with splitText first (at most ${MAX_FRAGMENT_CHARS} per call).`);
+  }
+  const warnings: string[] = [];
+  if (!text.trim()) return { segments: [], warnings: ['The text is empty.'] };
+  let segments = await convert(text, lang, version, opts, warnings);
+  // Upstream retries very short results once with a leading "." so the model gets some context.
+  const count = segments.reduce((n, s) => n + s.phones.length, 0);
+  if (count > 0 && count < 6) segments = await convert('.' + text, lang, version, opts, warnings);
+  if (!segments.length) warnings.push('Nothing readable was found in the text.');
+  return { segments, warnings };
+}
