@@ -81,7 +81,9 @@ function neutralSandhi(word: string, pos: string, tones: string[], isWord: IsWor
   else if (c.length === 1 && '了着过'.includes(word) && ['ul', 'uz', 'ug'].includes(pos)) tones[last] = '5';
   else if (c.length > 1 && '们子'.includes(c[last]) && (pos === 'r' || pos === 'n') && !MUST_NOT_NEUTRAL_TONE_WORDS.has(word)) tones[last] = '5';
   else if (c.length > 1 && '上下里'.includes(c[last]) && ['s', 'l', 'f'].includes(pos)) tones[last] = '5';
-  else if (c.length > 1 && '来去'.includes(c[last]) && '上下进出回过起开'.includes(c[last - 1])) tones[last] = '5';
+  // Directional complements (上来, 下去, ...). Our segmenter keeps longer words than jieba ("一起去"), so the
+  // last two characters must form a word themselves.
+  else if (c.length > 1 && '来去'.includes(c[last]) && '上下进出回过起开'.includes(c[last - 1]) && (c.length === 2 || isWord(c[last - 1] + c[last]))) tones[last] = '5';
   else if ((ge >= 1 && (isNumericChar(c[ge - 1]) || '几有两半多各整每做是'.includes(c[ge - 1]))) || word === '个') tones[ge] = '5';
   else if (isNeutralWord(word)) tones[last] = '5';
 

@@ -20,7 +20,7 @@ const SHORT: Record<string, string> = { a: 'AE', e: 'EH', i: 'IH', o: 'AA', u: '
 const LONG: Record<string, string> = { a: 'EY', e: 'IY', i: 'AY', o: 'OW', u: 'UW', y: 'AY' };
 const CONSONANT: Record<string, string[]> = {
   b: ['B'], d: ['D'], f: ['F'], h: ['HH'], j: ['JH'], k: ['K'], l: ['L'], m: ['M'], n: ['N'], p: ['P'],
-  r: ['R'], s: ['S'], t: ['T'], v: ['V'], w: ['W'], x: ['K', 'S'], z: ['Z'],
+  q: ['K'], r: ['R'], s: ['S'], t: ['T'], v: ['V'], w: ['W'], x: ['K', 'S'], z: ['Z'],
 };
 const VOWEL_PHONES = new Set(['AA', 'AE', 'AH', 'AO', 'AW', 'AY', 'EH', 'ER', 'EY', 'IH', 'IY', 'OW', 'OY', 'UH', 'UW']);
 const isVowelLetter = (c: string | undefined) => c !== undefined && 'aeiou'.includes(c);
@@ -29,6 +29,14 @@ function rawPhones(word: string): string[] {
   const w = word.toLowerCase().replace(/[^a-z]/g, '');
   const out: string[] = [];
   // A final silent "e" after consonant(s) makes the previous vowel long (make, time, home).
+  // Past tense "-ed": T after voiceless consonants, AH0 D after t/d, else D (walked, wanted, gleeped -> P T).
+  const ed = /^(.{2,}[^aeiou])ed$/.exec(w);
+  if (ed && !w.endsWith('eed')) {
+    const stem = rawPhones(ed[1]);
+    const last = ed[1][ed[1].length - 1];
+    if (last === 't' || last === 'd') return [...stem, 'AH', 'D'];
+    return [...stem, 'pkfsx'.includes(last) || /(sh|ch)$/.test(ed[1]) ? 'T' : 'D'];
+  }
   const syllabicL = w.length > 3 && /[^aeiou]le$/.test(w);
   const silentE = !syllabicL && w.length > 2 && w.endsWith('e') && !isVowelLetter(w[w.length - 2]);
   const body = syllabicL ? w.slice(0, -2) : silentE ? w.slice(0, -1) : w;

@@ -56,8 +56,8 @@ function splitCompound(word: string): string[] | undefined {
       const prev = best[start];
       if (!prev) continue;
       const piece = word.slice(start, end);
-      // Pieces: dictionary words, spelled-out abbreviations, or single letters (read by name, at a cost).
-      const known = piece.length === 1 || (piece.length >= 2 && lookup(piece)) || SPELLED_OUT.has(piece);
+      // Pieces: dictionary words of 3+ letters, spelled-out abbreviations, or one leading letter ("tsixty").
+      const known = (piece.length === 1 && start === 0) || (piece.length >= 3 && lookup(piece)) || SPELLED_OUT.has(piece);
       if (!known) continue;
       const c = cost[start] + (piece.length === 1 ? 2 : piece.length === 2 ? 1.5 : 1);
       if (best[end] === undefined || c < cost[end]) {
@@ -67,7 +67,10 @@ function splitCompound(word: string): string[] | undefined {
     }
   }
   const res = best[n];
-  return res && res.length > 1 ? res : undefined;
+  if (!res || res.length < 2 || res.length > 3) return undefined;
+  // A leading single letter is only believable before one whole word ("t" + "sixty").
+  if (res[0].length === 1 && res.length > 2) return undefined;
+  return res;
 }
 
 /** Phones for one word token (lower-cased letters, possibly with ' or -). */

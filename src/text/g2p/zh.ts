@@ -42,7 +42,7 @@ const ADVERB_REDUPLICATIONS = new Set([
 // Locative words whose final 上/下/里 is neutral (jieba tags s / f).
 const LOCATIVES = new Set([
   '家里', '心里', '手里', '屋里', '城里', '村里', '夜里', '梦里', '水里', '眼里', '嘴里', '怀里', '店里', '院里',
-  '地上', '天上', '身上', '桌上', '路上', '街上', '床上', '墙上', '山上', '树上', '脸上', '头上', '手上', '楼上', '晚上', '早上',
+  '地上', '天上', '身上', '桌上', '路上', '街上', '床上', '墙上', '山上', '树上', '脸上', '头上', '手上', '楼上',
   '底下', '楼下', '乡下', '山下', '树下', '地下', '脚下', '私下', '眼下',
 ]);
 
@@ -57,6 +57,33 @@ function guessPos(word: string, index: number): string {
   if (LOCATIVES.has(word)) return 's';
   if (c.length > 1 && (c[c.length - 1] === '们' || c[c.length - 1] === '子')) return 'n';
   return 'v';
+}
+
+/**
+ * Word segmentation with two repairs towards jieba's behaviour: a word-final 不 stands alone (so it merges
+ * with the next word as upstream expects), and X一X (想一想) is one word.
+ */
+export function segmentWords(sentence: string): string[] {
+  const chars = [...sentence];
+  const cuts = new Set<number>([0, chars.length]);
+  let at = 0;
+  for (const { segment } of wordSegmenter().segment(sentence)) {
+    const n = [...segment].length;
+    if (n > 1 && segment.endsWith('不')) cuts.add(at + n - 1);
+    at += n;
+    cuts.add(at);
+  }
+  for (let i = 1; i + 1 < chars.length; i++) {
+    if (chars[i] === '一' && chars[i - 1] === chars[i + 1] && /[\u4e00-\u9fa5]/.test(chars[i - 1]) && chars[i - 1] !== '一') {
+      for (const k of [i, i + 1]) cuts.delete(k);
+      cuts.add(i - 1);
+      cuts.add(i + 2);
+    }
+  }
+  const sorted = [...cuts].sort((a, b) => a - b);
+  const words: string[] = [];
+  for (let k = 0; k + 1 < sorted.length; k++) words.push(chars.slice(sorted[k], sorted[k + 1]).join(''));
+  return words;
 }
 
 interface Syllable {
@@ -110,7 +137,7 @@ export function g2pChinese(normText: string): ZhPhones {
     const pinyins: string[][] = [];
     let at = 0;
     let idx = 0;
-    for (const { segment } of wordSegmenter().segment(sentence)) {
+    for (const segment of segmentWords(sentence)) {
       const n = [...segment].length;
       const s = syl.slice(at, at + n);
       words.push({ word: segment, pos: guessPos(segment, idx++), tones: s.map((x) => x.tone) });

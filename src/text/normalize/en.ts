@@ -148,7 +148,9 @@ export function expandEnglish(input: string): string {
 
 /** Full English normalization (upstream english.text_normalize). */
 export function normalizeEn(text: string): string {
-  let t = text.replace(/[;:：，；]/g, ',').replace(/["’]/g, "'").replace(/。/g, '.').replace(/！/g, '!').replace(/？/g, '?');
+  // Full-width letters and digits to ASCII (not upstream: it would drop them).
+  let t = text.replace(/[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+  t = t.replace(/[;:：，；]/g, ',').replace(/["’]/g, "'").replace(/。/g, '.').replace(/！/g, '!').replace(/？/g, '?');
   t = expandEnglish(t);
   // A mark (or space) followed by more marks keeps only the first one.
   return t.replace(/([!?…,.\-\s])[!?…,.\-]+/g, '$1');
