@@ -1,5 +1,5 @@
-import { createReadStream, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 
 // Cross-origin isolation: without these two headers browsers withhold SharedArrayBuffer and
@@ -31,9 +31,38 @@ function serveOrt(): Plugin {
   };
 }
 
+// Generated model packs live in models/packs/<id>/ (gitignored). Dev serves them all at packs/;
+// a build ships only the default tiny pack, so `dist/` works on its own from any static host.
+const PACKS_DIR = resolve(import.meta.dirname, 'models/packs');
+const SHIPPED_PACKS = ['tiny'];
+
+function servePacks(): Plugin {
+  return {
+    name: 'mynah-serve-packs',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const m = /\/packs\/([\w-]+)\/([\w.-]+)$/.exec((req.url ?? '').split('?')[0]);
+        const file = m && join(PACKS_DIR, m[1], m[2]);
+        if (!file || !existsSync(file)) return next();
+        res.setHeader('Content-Type', file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+        res.setHeader('Content-Length', String(statSync(file).size));
+        for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
+        createReadStream(file).pipe(res);
+      });
+    },
+    generateBundle() {
+      for (const id of SHIPPED_PACKS) {
+        const dir = join(PACKS_DIR, id);
+        if (!existsSync(join(dir, 'pack.json'))) this.error(`model pack ${id} is missing: run \`npm run models:tiny\` first`);
+        for (const f of readdirSync(dir)) this.emitFile({ type: 'asset', fileName: `packs/${id}/${f}`, source: readFileSync(join(dir, f)) });
+      }
+    },
+  };
+}
+
 export default defineConfig({
   base: './',
-  plugins: [serveOrt()],
+  plugins: [serveOrt(), servePacks()],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   // Pre-bundling would move ORT away from its .wasm; we load it at run time from ort/ anyway.

@@ -1,0 +1,43 @@
+// Writes a model pack with seeded random weights, through the same graph and pack code that
+// converts real checkpoints. `tiny` is the default pack the app and tests use; `full` is the
+// real-size v2 pack for benchmarks.
+//   tsx models/generate.ts tiny|full [--out DIR] [--seed N] [--no-bert] [--if-missing]
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { RandomWeights } from '../src/graph/weights';
+import { buildPack, PACK_TINY, PACK_V2_RANDOM, type PackConfig } from '../src/pack/build';
+
+const args = process.argv.slice(2);
+const kind = args[0];
+const flag = (name: string) => args.includes(name);
+const option = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+
+const presets: Record<string, PackConfig> = { tiny: PACK_TINY, full: PACK_V2_RANDOM };
+if (!kind || !(kind in presets)) {
+  console.error('usage: tsx models/generate.ts tiny|full [--out DIR] [--seed N] [--no-bert] [--if-missing]');
+  process.exit(2);
+}
+const cfg: PackConfig = { ...presets[kind] };
+if (flag('--no-bert')) delete cfg.roberta;
+const out = resolve(option('--out') ?? join('models', 'packs', cfg.id));
+if (flag('--if-missing') && existsSync(join(out, 'pack.json'))) {
+  console.log(`pack ${cfg.id} already at ${out}`);
+  process.exit(0);
+}
+mkdirSync(out, { recursive: true });
+const seed = Number(option('--seed') ?? 1);
+const ws = new RandomWeights(seed);
+const started = Date.now();
+const manifest = await buildPack(
+  cfg,
+  { t2s: ws, sovits: ws, hubert: ws, roberta: cfg.roberta ? ws : undefined },
+  async (name, bytes) => writeFileSync(join(out, name), bytes),
+  { weights: `random (seed ${seed})`, onProgress: (p) => console.log(`[${p.index + 1}/${p.total}] ${p.name}`) },
+);
+writeFileSync(join(out, 'pack.json'), JSON.stringify(manifest, null, 2) + '\n');
+const mb = (n: number) => (n / 1e6).toFixed(1);
+for (const f of manifest.files) console.log(`${f.name.padEnd(22)} ${mb(f.bytes).padStart(9)} MB  ${f.parameters.toLocaleString('en-US').padStart(13)} params`);
+console.log(`pack ${cfg.id} written to ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

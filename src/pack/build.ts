@@ -1,0 +1,120 @@
+// Builds every graph of a model pack from configs and weight sources, one graph at a time so
+// peak memory stays near one network's weights (the generator in Node and the in-browser
+// checkpoint converter both use this).
+import type { Graph } from '../graph/builder';
+import type { WeightSource } from '../graph/weights';
+import { buildHubert, HUBERT_BASE, HUBERT_TINY, type HubertConfig } from '../graph/models/hubert';
+import { buildRoberta, ROBERTA_LARGE, ROBERTA_TINY, type RobertaConfig } from '../graph/models/roberta';
+import { buildSemanticExtractor, SEMANTIC_TINY, SEMANTIC_V2, type SemanticConfig } from '../graph/models/semantic';
+import { buildSoVITSDecoder, buildSoVITSRefEncoder, SOVITS_TINY, SOVITS_V2, type SoVITSConfig } from '../graph/models/sovits';
+import { buildT2SDecoder, buildT2SPrefillEmbed, buildT2STokenEmbed, T2S_TINY, T2S_V2, type T2SConfig } from '../graph/models/t2s';
+import { PACK_FORMAT, PACK_FORMAT_VERSION, sha256Hex, type PackFile, type PackManifest, type PackRole } from './manifest';
+
+export interface PackConfig {
+  id: string;
+  name: string;
+  version: 'v1' | 'v2';
+  sampleRate: number;
+  t2s: T2SConfig;
+  sovits: SoVITSConfig;
+  hubert: HubertConfig;
+  semantic: SemanticConfig;
+  /** The Chinese BERT is optional: without it Chinese text gets zero BERT features. */
+  roberta?: RobertaConfig;
+}
+
+/** Where each network's weights come from (one upstream file each when converting). */
+export interface PackSources {
+  t2s: WeightSource;
+  sovits: WeightSource;
+  hubert: WeightSource;
+  roberta?: WeightSource;
+}
+
+export const PACK_TINY: PackConfig = {
+  id: 'tiny',
+  name: 'Tiny random pack (tests)',
+  version: 'v2',
+  sampleRate: 32000,
+  t2s: T2S_TINY,
+  sovits: SOVITS_TINY,
+  hubert: HUBERT_TINY,
+  semantic: SEMANTIC_TINY,
+  roberta: ROBERTA_TINY,
+};
+
+export const PACK_V2_RANDOM: PackConfig = {
+  id: 'v2-random',
+  name: 'GPT-SoVITS v2, real size, random weights (benchmarks)',
+  version: 'v2',
+  sampleRate: 32000,
+  t2s: T2S_V2,
+  sovits: SOVITS_V2,
+  hubert: HUBERT_BASE,
+  semantic: SEMANTIC_V2,
+  roberta: ROBERTA_LARGE,
+};
+
+interface GraphSpec {
+  role: PackRole;
+  name: string;
+  build(cfg: PackConfig, src: PackSources): Graph;
+}
+
+const GRAPHS: GraphSpec[] = [
+  { role: 'hubert', name: 'hubert.onnx', build: (c, s) => buildHubert(c.hubert, s.hubert) },
+  { role: 'semantic', name: 'semantic.onnx', build: (c, s) => buildSemanticExtractor(c.semantic, s.sovits) },
+  { role: 'sovits-ref', name: 'sovits_ref.onnx', build: (c, s) => buildSoVITSRefEncoder(c.sovits, s.sovits) },
+  { role: 't2s-embed', name: 't2s_embed.onnx', build: (c, s) => buildT2SPrefillEmbed(c.t2s, s.t2s) },
+  { role: 't2s-token', name: 't2s_token.onnx', build: (c, s) => buildT2STokenEmbed(c.t2s, s.t2s) },
+  { role: 't2s-decoder', name: 't2s_decoder.onnx', build: (c, s) => buildT2SDecoder(c.t2s, s.t2s) },
+  { role: 'sovits-decoder', name: 'sovits_decoder.onnx', build: (c, s) => buildSoVITSDecoder(c.sovits, s.sovits) },
+  { role: 'bert', name: 'bert.onnx', build: (c, s) => buildRoberta(c.roberta!, s.roberta!) },
+];
+
+export function checkConfig(cfg: PackConfig): void {
+  const ssl = [cfg.hubert.hidden, cfg.semantic.sslDim, cfg.sovits.sslDim];
+  if (new Set(ssl).size !== 1) throw new Error(`pack ${cfg.id}: SSL widths differ (hubert ${ssl[0]}, semantic ${ssl[1]}, sovits ${ssl[2]})`);
+}
+
+export interface BuildProgress {
+  role: PackRole;
+  name: string;
+  index: number;
+  total: number;
+}
+
+/**
+ * Builds, serialises and hashes each graph, handing the bytes to `write` before building the next.
+ */
+export async function buildPack(
+  cfg: PackConfig,
+  sources: PackSources,
+  write: (name: string, bytes: Uint8Array) => Promise<void>,
+  opts: { weights: string; onProgress?: (p: BuildProgress) => void } = { weights: 'random' },
+): Promise<PackManifest> {
+  checkConfig(cfg);
+  const specs = GRAPHS.filter((g) => g.role !== 'bert' || (cfg.roberta && sources.roberta));
+  const files: PackFile[] = [];
+  for (const [index, spec] of specs.entries()) {
+    opts.onProgress?.({ role: spec.role, name: spec.name, index, total: specs.length });
+    const graph = spec.build(cfg, sources);
+    const parameters = graph.parameterCount();
+    const bytes = graph.toBytes(`${cfg.name}: ${spec.role}`);
+    files.push({ role: spec.role, name: spec.name, bytes: bytes.byteLength, sha256: await sha256Hex(bytes), parameters });
+    await write(spec.name, bytes);
+  }
+  const { id, name, version, sampleRate, ...nets } = cfg;
+  return {
+    format: PACK_FORMAT,
+    formatVersion: PACK_FORMAT_VERSION,
+    id,
+    name,
+    version,
+    sampleRate,
+    weights: opts.weights,
+    created: new Date().toISOString(),
+    dims: nets as unknown as Record<string, unknown>,
+    files,
+  };
+}
