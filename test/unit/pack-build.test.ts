@@ -1,0 +1,315 @@
+// Model packs as buildPack writes them: the manifest, file integrity, determinism by seed, every
+// graph of the tiny pack running in onnxruntime-web (wasm, Node) at two input sizes, and the
+// real-size v2 pack's parameter counts per network against upstream's model sizes.
+import { createHash } from 'node:crypto';
+import onnxProto from 'onnx-proto';
+import * as ort from 'onnxruntime-web';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hubertFrameCount } from '../../src/graph/models/hubert';
+import { semanticCodeCount } from '../../src/graph/models/semantic';
+import { sovitsFrameCount, sovitsHop, sovitsWeightNormNames, sovitsParameterShapesByPart } from '../../src/graph/models/sovits';
+import { mulberry32, RandomWeights, ZeroWeights, type Init, type WeightSource } from '../../src/graph/weights';
+import { buildPack, PACK_TINY, PACK_V2_RANDOM, type PackConfig } from '../../src/pack/build';
+import { REQUIRED_ROLES, validateManifest, type PackManifest, type PackRole } from '../../src/pack/manifest';
+import { session, type Feeds } from '../helpers/ort';
+
+const { onnx } = onnxProto;
+
+interface Built {
+  manifest: PackManifest;
+  files: Map<string, Uint8Array>;
+}
+
+async function buildInMemory(cfg: PackConfig, seed: number): Promise<Built> {
+  const files = new Map<string, Uint8Array>();
+  const ws = new RandomWeights(seed);
+  const manifest = await buildPack(
+    cfg,
+    { t2s: ws, sovits: ws, hubert: ws, roberta: ws },
+    async (name, bytes) => {
+      if (files.has(name)) throw new Error(`${name} written twice`);
+      files.set(name, bytes);
+    },
+    { weights: `random (seed ${seed})` },
+  );
+  return { manifest, files };
+}
+
+/** Elements in the named (non-constant) initializers of a serialised model, read back from its bytes. */
+function namedParametersIn(bytes: Uint8Array): number {
+  const model = onnx.ModelProto.decode(bytes);
+  let n = 0;
+  for (const t of model.graph?.initializer ?? []) {
+    if (t.name?.startsWith('const_')) continue;
+    n += (t.dims ?? []).reduce((a, b) => a * Number(b), 1);
+  }
+  return n;
+}
+
+// ---- realistic feeds for each graph of a pack, from its config ------------------------------
+
+const rng = (seed: number) => mulberry32(seed);
+function randn(n: number, seed: number, scale = 1): Float32Array {
+  const r = rng(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = scale * Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r());
+  return out;
+}
+function ints(n: number, below: number, seed: number, from = 0): BigInt64Array {
+  const r = rng(seed);
+  return BigInt64Array.from({ length: n }, () => BigInt(from + Math.floor(r() * (below - from))));
+}
+const f32 = (data: Float32Array, dims: number[]) => new ort.Tensor('float32', data, dims);
+const i64 = (data: BigInt64Array, dims: number[]) => new ort.Tensor('int64', data, dims);
+
+/** Speech-like test audio: a few harmonics with a slow envelope plus a little noise, in [-1, 1]. */
+function speechLike(n: number, seed: number): Float32Array {
+  const noise = randn(n, seed, 0.01);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = i / 16000;
+    const env = 0.5 + 0.5 * Math.sin(2 * Math.PI * 3 * t);
+    out[i] = env * (0.3 * Math.sin(2 * Math.PI * 140 * t) + 0.15 * Math.sin(2 * Math.PI * 280 * t) + 0.05 * Math.sin(2 * Math.PI * 700 * t)) + noise[i];
+  }
+  return out;
+}
+
+interface Case {
+  label: string;
+  feeds: Feeds;
+  /** Expected dims of every output. */
+  dims: Record<string, number[]>;
+}
+
+/** Two input sizes per role; shapes follow each graph's documented I/O. */
+function casesFor(cfg: PackConfig, role: PackRole): Case[] {
+  const { t2s, sovits, hubert, semantic, roberta } = cfg;
+  switch (role) {
+    case 'hubert':
+      // 0.5 s and 1.25 s of 16 kHz audio plus upstream's 9,600 trailing zeros.
+      return [8000, 20000].map((n, k) => {
+        const audio = new Float32Array(n + 9600);
+        audio.set(speechLike(n, 10 + k));
+        return { label: `N=${audio.length}`, feeds: { audio: f32(audio, [1, audio.length]) }, dims: { ssl: [1, hubert.hidden, hubertFrameCount(hubert, audio.length)] } };
+      });
+    case 'semantic':
+      return [54, 75].map((t, k) => ({
+        label: `T50=${t}`,
+        feeds: { ssl: f32(randn(semantic.sslDim * t, 20 + k), [1, semantic.sslDim, t]) },
+        dims: { codes: [1, 1, semanticCodeCount(semantic, t)] },
+      }));
+    case 'sovits-ref':
+      return [30, 47].map((f, k) => ({
+        label: `F=${f}`,
+        // Magnitude spectrogram: non-negative.
+        feeds: { refer: f32(randn(sovits.specBins * f, 30 + k).map(Math.abs), [1, sovits.specBins, f]) },
+        dims: { ge: [1, sovits.gin, 1] },
+      }));
+    case 't2s-embed':
+      return [
+        [5, 3],
+        [11, 1],
+      ].map(([x, y], k) => ({
+        label: `X=${x} Y=${y}`,
+        feeds: {
+          phones: i64(ints(x, t2s.phonemeVocab, 40 + k), [x]),
+          bert: f32(randn(t2s.bertDim * x, 42 + k, 0.5), [t2s.bertDim, x]),
+          prompt: i64(ints(y, t2s.vocab - 1, 44 + k), [y]),
+        },
+        dims: { x: [x + y, t2s.dim] },
+      }));
+    case 't2s-token':
+      return [0, 37].map((pos, k) => ({
+        label: `position=${pos}`,
+        feeds: { token: i64(ints(1, t2s.vocab, 50 + k), [1]), position: i64(BigInt64Array.of(BigInt(pos)), [1]) },
+        dims: { x: [1, t2s.dim] },
+      }));
+    case 't2s-decoder':
+      // A prefill (no cache yet) and one cached step.
+      return [
+        [8, 0],
+        [1, 8],
+      ].map(([n, p], k) => ({
+        label: `n=${n} P=${p}`,
+        feeds: {
+          x: f32(randn(n * t2s.dim, 60 + k), [n, t2s.dim]),
+          past_k: f32(randn(p * t2s.layers * t2s.dim, 62 + k), [p, t2s.layers, t2s.dim]),
+          past_v: f32(randn(p * t2s.layers * t2s.dim, 64 + k), [p, t2s.layers, t2s.dim]),
+          text_len: i64(BigInt64Array.of(5n), [1]),
+        },
+        dims: { logits: [1, t2s.vocab], new_k: [n, t2s.layers, t2s.dim], new_v: [n, t2s.layers, t2s.dim] },
+      }));
+    case 'sovits-decoder':
+      return [
+        [4, 6, 1],
+        [9, 3, 1.25],
+      ].map(([ts, tt, speed], k) => {
+        const tf = sovitsFrameCount(ts, speed);
+        return {
+          label: `Ts=${ts} Tt=${tt} speed=${speed}`,
+          feeds: {
+            codes: i64(ints(ts, sovits.codebookSize, 70 + k), [1, 1, ts]),
+            phones: i64(ints(tt, sovits.textVocab, 72 + k), [1, tt]),
+            ge: f32(randn(sovits.gin, 74 + k), [1, sovits.gin, 1]),
+            noise: f32(randn(sovits.inter * tf, 76 + k), [1, sovits.inter, tf]),
+            noise_scale: f32(Float32Array.of(0.5), [1]),
+            speed: f32(Float32Array.of(speed), [1]),
+          },
+          dims: { audio: [1, 1, sovitsHop(sovits) * tf] },
+        };
+      });
+    case 'bert':
+      return [5, 12].map((l, k) => {
+        // [CLS] (101) ... [SEP] (102) around CJK-range ids.
+        const ids = ints(l, roberta!.vocab, 80 + k, 670);
+        ids[0] = 101n;
+        ids[l - 1] = 102n;
+        return { label: `L=${l}`, feeds: { input_ids: i64(ids, [1, l]) }, dims: { hidden: [l - 2, roberta!.hidden] } };
+      });
+  }
+}
+
+describe('tiny pack built in memory', () => {
+  let built: Built;
+  beforeAll(async () => {
+    built = await buildInMemory(PACK_TINY, 1);
+  });
+
+  it('has a valid manifest listing every graph once, with the config it was built from', () => {
+    const m = validateManifest(JSON.parse(JSON.stringify(built.manifest)));
+    expect(m.id).toBe('tiny');
+    expect(m.version).toBe('v2');
+    expect(m.sampleRate).toBe(32000);
+    expect(m.weights).toBe('random (seed 1)');
+    const roles = m.files.map((f) => f.role);
+    expect(new Set(roles).size).toBe(roles.length);
+    expect([...roles].sort()).toEqual([...REQUIRED_ROLES, 'bert'].sort());
+    expect(m.files.map((f) => f.name).sort()).toEqual([...built.files.keys()].sort());
+    const { t2s, sovits, hubert, semantic, roberta } = PACK_TINY;
+    expect(m.dims).toEqual({ t2s, sovits, hubert, semantic, roberta });
+  });
+
+  it('records each file’s exact size, sha256 and named-parameter count', () => {
+    for (const f of built.manifest.files) {
+      const bytes = built.files.get(f.name)!;
+      expect(bytes.byteLength, f.name).toBe(f.bytes);
+      expect(createHash('sha256').update(bytes).digest('hex'), f.name).toBe(f.sha256);
+      expect(namedParametersIn(bytes), f.name).toBe(f.parameters);
+      expect(f.parameters, f.name).toBeGreaterThan(0);
+    }
+  });
+
+  it('without a BERT config it leaves the optional bert graph out and stays valid', async () => {
+    const { roberta: _omit, ...noBert } = PACK_TINY;
+    const ws = new RandomWeights(1);
+    const names: string[] = [];
+    const m = await buildPack(noBert, { t2s: ws, sovits: ws, hubert: ws }, async (name) => void names.push(name));
+    expect(() => validateManifest(m)).not.toThrow();
+    expect(m.files.some((f) => f.role === 'bert')).toBe(false);
+    expect(names).toHaveLength(REQUIRED_ROLES.length);
+  });
+
+  for (const role of [...REQUIRED_ROLES, 'bert'] as PackRole[]) {
+    it(`${role}: loads in onnxruntime-web (wasm) and runs at two input sizes with the documented output shapes`, async () => {
+      const file = built.manifest.files.find((f) => f.role === role)!;
+      const s = await session(built.files.get(file.name)!);
+      try {
+        for (const c of casesFor(PACK_TINY, role)) {
+          expect([...s.inputNames].sort(), c.label).toEqual(Object.keys(c.feeds).sort());
+          const out = await s.run(c.feeds);
+          expect(Object.keys(out).sort(), c.label).toEqual(Object.keys(c.dims).sort());
+          for (const [name, dims] of Object.entries(c.dims)) {
+            expect(out[name].dims, `${role} ${c.label} ${name}`).toEqual(dims);
+            const data = out[name].data;
+            if (data instanceof Float32Array) expect(data.every(Number.isFinite), `${role} ${c.label} ${name} finite`).toBe(true);
+          }
+          if (role === 'semantic') expect(Array.from(out.codes.data as BigInt64Array).every((v) => v >= 0n && v < 1024n)).toBe(true);
+          if (role === 'sovits-decoder') expect((out.audio.data as Float32Array).every((v) => Math.abs(v) <= 1)).toBe(true);
+        }
+      } finally {
+        await s.release();
+      }
+    });
+  }
+
+  it('same seed gives byte-identical files; another seed changes every file but no shape', async () => {
+    const again = await buildInMemory(PACK_TINY, 1);
+    const other = await buildInMemory(PACK_TINY, 2);
+    for (const [name, bytes] of built.files) {
+      expect(Buffer.compare(Buffer.from(again.files.get(name)!), Buffer.from(bytes)), name).toBe(0);
+      const changed = other.files.get(name)!;
+      // Same graph, same tensor sizes (raw float data), different values.
+      expect(changed.byteLength, name).toBe(bytes.byteLength);
+      expect(Buffer.compare(Buffer.from(changed), Buffer.from(bytes)), name).not.toBe(0);
+    }
+    expect(again.manifest.files).toEqual(built.manifest.files);
+    expect(other.manifest.files.map((f) => f.sha256)).not.toContain(built.manifest.files[0].sha256);
+  });
+});
+
+/** Zero weights that remember every distinct parameter asked for (one source per network). */
+class CountingZeros implements WeightSource {
+  private readonly inner = new ZeroWeights();
+  readonly shapes = new Map<string, number[]>();
+  get(name: string, dims: number[], init: Init): Float32Array {
+    const prev = this.shapes.get(name);
+    if (prev && prev.join() !== dims.join()) throw new Error(`${name} asked as [${dims}] and as [${prev}]`);
+    this.shapes.set(name, dims);
+    return this.inner.get(name, dims, init);
+  }
+  total(): number {
+    let n = 0;
+    for (const dims of this.shapes.values()) n += dims.reduce((a, b) => a * b, 1);
+    return n;
+  }
+}
+
+describe('real-size v2 pack (zero weights, counted, not run)', () => {
+  it('per network, the pack holds upstream’s parameters; every difference is accounted for', async () => {
+    const src = { t2s: new CountingZeros(), sovits: new CountingZeros(), hubert: new CountingZeros(), roberta: new CountingZeros() };
+    // Serialise and hash as the generator does, then drop the bytes: one real-size graph at a time.
+    const sizes = new Map<string, number>();
+    const m = await buildPack(PACK_V2_RANDOM, src, async (name, bytes) => void sizes.set(name, bytes.byteLength), { weights: 'zeros' });
+    const params = Object.fromEntries(m.files.map((f) => [f.role, f.parameters])) as Record<PackRole, number>;
+    console.log('v2 pack parameters per file:', JSON.stringify(params));
+    // Float32 weights dominate each file.
+    for (const f of m.files) expect(f.bytes, f.name).toBeGreaterThanOrEqual(4 * f.parameters);
+
+    // T2S: the three graphs share the audio embedding table and its alpha (counted once).
+    expect(src.t2s.total()).toBe(77_606_402);
+    const shared = 1025 * 512 + 1;
+    expect(params['t2s-embed'] + params['t2s-token'] + params['t2s-decoder']).toBe(77_606_402 + shared);
+    expect(params['t2s-token']).toBe(shared);
+
+    // SoVITS (s2.json total 51,310,080). The pack's graphs: ref_enc, semantic (ssl_proj +
+    // codebook) and the decoder (codebook + enc_p + flow + dec). Upstream also counts enc_q
+    // (training only), does not count the codebook (a buffer), and stores weight-normed layers
+    // as weight_g [out, 1, 1] + weight_v where the pack holds the folded weight.
+    const v = PACK_V2_RANDOM.sovits;
+    const codebook = v.codebookSize * v.sslDim;
+    const sslProj = 768 * 768 * 2 + 768;
+    const { dec, flow } = sovitsParameterShapesByPart(v);
+    const shapeOf = new Map([...dec, ...flow]);
+    const weightGains = sovitsWeightNormNames(v).reduce((n, name) => n + shapeOf.get(name)![0], 0);
+    expect(params['sovits-ref']).toBe(567_040);
+    expect(params.semantic).toBe(sslProj + codebook);
+    expect(sslProj).toBe(1_180_416);
+    expect(codebook).toBe(786_432);
+    expect(params['sovits-decoder']).toBe(codebook + 14_146_048 + 10_260_096 + 14_662_144 - weightGains);
+    const encQ = 10_494_336;
+    expect(src.sovits.total() - codebook + weightGains + encQ).toBe(51_310_080);
+
+    // HuBERT: HF HubertModel has 94,371,712; the pack folds pos_conv weight_g [1, 1, 128] and
+    // drops masked_spec_embed [768] (training-time masking).
+    expect(params.hubert).toBe(src.hubert.total());
+    expect(params.hubert + 128 + 768).toBe(94_371_712);
+
+    // RoBERTa-wwm-ext-large as GPT-SoVITS loads it (BertForMaskedLM, 325,545,608): the graph
+    // stops at hidden_states[-3], so the last 2 layers and the MLM head are not in it.
+    const layer = 4 * (1024 * 1024 + 1024) + 2 * 1024 + (1024 * 4096 + 4096) + (4096 * 1024 + 1024) + 2 * 1024;
+    const mlmHead = 1024 * 1024 + 1024 + 2 * 1024 + 21128;
+    expect(params.bert).toBe(src.roberta.total());
+    expect(params.bert + 2 * layer + mlmHead).toBe(325_545_608);
+    console.log('v2 pack bytes per file:', JSON.stringify(Object.fromEntries(sizes)));
+  }, 180_000);
+});
