@@ -1,26 +1,171 @@
 // The engine lives inside the worker (or a Node process in tests) and owns every
 // onnxruntime-web session. The worker exposes it through comlink; nothing else touches ORT.
 import type * as Ort from 'onnxruntime-web';
+import type { UseStore } from 'idb-keyval';
 import { MynahError } from '../errors';
+import { fetchPack, type FetchProgress, type LoadedPack } from '../pack/fetch';
+import type { PackManifest } from '../pack/manifest';
+import { getVoice, saveVoice, voiceStore, type Voice } from '../store/voices';
 import { chooseBackend, type BackendInfo, type BackendRequest, type OrtModule } from './backend';
+import { loadModels, releaseSessions, type LoadedModels } from './models';
 import { buildProbeGraph, probeFeeds } from './probe';
+import { JobQueue, type JobId } from './queue';
+import { synthesize, type ChunkSink, type SynthesisOptions, type SynthesisReport } from './synthesize';
 import { toOrt, toPlain, type PlainTensor } from './tensors';
+import { extractVoice, type CloneRequest } from './voice';
 
 export interface EngineOptions {
   backend?: BackendRequest;
+  /** Where kuromoji's dictionary files are (URL in a browser; Node reads node_modules). */
+  dicBase?: string;
+}
+
+export interface PackSummary {
+  manifest: PackManifest;
+  /** Total bytes of the pack's graphs. */
+  bytes: number;
+  loadMs: number;
+}
+
+export interface CloneResult {
+  voice: Voice;
+  warnings: string[];
+}
+
+export interface EngineDeps {
+  scope?: typeof globalThis;
+  /** Voice store (tests pass their own; the app uses the default IndexedDB store). */
+  voices?: UseStore;
+}
+
+/** A WebGPU failure that the WASM backend can recover from. */
+function isDeviceFailure(e: unknown, lost: boolean): boolean {
+  if (lost) return true;
+  const msg = String((e as Error)?.message ?? e);
+  return /device (is |was )?lost|GPUDevice|mapAsync|destroyed buffer/i.test(msg);
 }
 
 export class Engine {
   private info?: BackendInfo;
+  private readonly scope: typeof globalThis;
+  private readonly voices?: UseStore;
+  private options: EngineOptions = {};
+  private models?: LoadedModels;
+  private packSource?: () => Promise<LoadedPack>;
+  private readonly queue = new JobQueue();
+  private deviceLost = false;
 
   constructor(
     private readonly ort: OrtModule,
-    private readonly scope: typeof globalThis = globalThis,
-  ) {}
+    deps: EngineDeps = {},
+  ) {
+    this.scope = deps.scope ?? globalThis;
+    this.voices = deps.voices;
+  }
 
   async init(options: EngineOptions = {}): Promise<BackendInfo> {
+    this.options = options;
     this.info = await chooseBackend(this.ort, options.backend ?? 'auto', this.scope);
+    await this.watchDevice();
     return this.info;
+  }
+
+  private async watchDevice(): Promise<void> {
+    if (this.info?.backend !== 'webgpu') return;
+    this.deviceLost = false;
+    const device = (await this.ort.env.webgpu.device) as unknown as { lost?: Promise<{ message?: string }> } | undefined;
+    device?.lost?.then((why) => {
+      this.deviceLost = true;
+      console.warn(`WebGPU device lost: ${why?.message ?? 'no reason given'}`);
+    });
+  }
+
+  private store(): UseStore {
+    return this.voices ?? voiceStore();
+  }
+
+  /** Loads a pack (URL of its pack.json, or one already in memory) and creates its sessions. */
+  async loadPack(source: string | LoadedPack, onProgress?: (p: FetchProgress) => void): Promise<PackSummary> {
+    const started = performance.now();
+    const load = typeof source === 'string' ? () => fetchPack(source, { onProgress }) : async () => source;
+    const pack = await load();
+    await this.createModels(pack);
+    this.packSource = load;
+    return { manifest: pack.manifest, bytes: pack.manifest.files.reduce((a, f) => a + f.bytes, 0), loadMs: performance.now() - started };
+  }
+
+  private async createModels(pack: LoadedPack): Promise<void> {
+    const old = this.models;
+    this.models = undefined;
+    if (old) await releaseSessions(old.sessions);
+    this.models = await loadModels(this.ort, pack, (bytes, o) => this.createSession(bytes, o), this.backendInfo().backend === 'webgpu');
+  }
+
+  private loaded(): LoadedModels {
+    if (!this.models) throw new MynahError('NO_PACK', 'No model pack is loaded. Load a pack first.');
+    return this.models;
+  }
+
+  /** After a lost WebGPU device: every session moves to WASM, and backendInfo says why. */
+  private async fallBackToWasm(cause: unknown): Promise<void> {
+    const why = `WebGPU failed (${String((cause as Error)?.message ?? cause).slice(0, 160)}); switched to WASM`;
+    const info = await chooseBackend(this.ort, 'wasm', this.scope);
+    this.info = { ...info, reason: why };
+    this.deviceLost = false;
+    if (this.packSource) await this.createModels(await this.packSource());
+  }
+
+  /**
+   * Runs a job in the queue. A WebGPU device failure moves the engine to WASM; the job is
+   * retried there when it had not yet produced output, else it fails with WEBGPU_LOST.
+   */
+  private job<T>(work: (signal: AbortSignal, produced: () => void) => Promise<T>): { id: JobId; result: Promise<T> } {
+    return this.queue.submit(async (signal) => {
+      let producedOutput = false;
+      const produced = () => (producedOutput = true);
+      try {
+        return await work(signal, produced);
+      } catch (e) {
+        if (signal.aborted || this.info?.backend !== 'webgpu' || !isDeviceFailure(e, this.deviceLost)) throw e;
+        await this.fallBackToWasm(e);
+        if (producedOutput) throw new MynahError('WEBGPU_LOST', 'The GPU stopped responding mid-way; Mynah switched to WASM (CPU). Start again to hear the whole text.');
+        return work(signal, produced);
+      }
+    });
+  }
+
+  /** Clones a voice from reference audio and saves it in the voice library. */
+  cloneVoice(req: CloneRequest): { id: JobId; result: Promise<CloneResult> } {
+    return this.job(async (signal) => {
+      const r = await extractVoice(this.loaded(), req, { dicBase: this.options.dicBase, signal });
+      await saveVoice(r.voice, this.store());
+      return r;
+    });
+  }
+
+  /** Speaks `text` in a saved voice; chunks go to `emit` as they are ready. */
+  synthesize(text: string, voiceId: string, options: SynthesisOptions, emit: ChunkSink): { id: JobId; result: Promise<SynthesisReport> } {
+    return this.job(async (signal, produced) => {
+      const voice = await getVoice(voiceId, this.store());
+      return synthesize(this.loaded(), voice, text, options, (c) => (produced(), emit(c)), { signal, dicBase: this.options.dicBase });
+    });
+  }
+
+  cancel(id: JobId): boolean {
+    return this.queue.cancel(id);
+  }
+
+  /** Test hook: destroys the WebGPU device as a driver reset would. */
+  async loseDevice(): Promise<boolean> {
+    if (this.info?.backend !== 'webgpu') return false;
+    const device = (await this.ort.env.webgpu.device) as unknown as { destroy(): void };
+    device.destroy();
+    return true;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.models) await releaseSessions(this.models.sessions);
+    this.models = undefined;
   }
 
   backendInfo(): BackendInfo {

@@ -1,0 +1,202 @@
+// Text + a saved voice -> audio chunks. Per text fragment: g2p, T2S prefill and decode loop
+// (tokens come out one by one), and SoVITS decodes of token chunks as they arrive, so the first
+// audio leaves before T2S has finished the fragment. Upstream: TTS.py run() with api_v2 defaults.
+import { MynahError } from '../errors';
+import { mulberry32 } from '../graph/weights';
+import { sovitsFrameCount, sovitsHop } from '../graph/models/sovits';
+import type { Voice } from '../store/voices';
+import { splitText, textToPhones, type CutMethod, type LangMode } from '../text/frontend';
+import { session, type LoadedModels } from './models';
+import { DEFAULT_SAMPLING, SemanticSampler, UPSTREAM_LIMITS, type SamplingOptions } from './sampling';
+import { StreamAssembler, UPSTREAM_STREAM, type StreamPlan } from './stream-audio';
+import { T2SRunner, type T2SStats } from './t2s-decode';
+
+export interface SynthesisOptions extends Partial<SamplingOptions> {
+  /** Language of the text; 'auto' detects zh / ja / en runs. */
+  lang?: LangMode;
+  /** Upstream's text split methods; api_v2 uses cut5 (split at punctuation). */
+  cut?: CutMethod;
+  maxSegmentChars?: number;
+  /** Same seed, text, voice and pack -> the same tokens and audio. Random when absent. */
+  seed?: number;
+  /** Speech rate (upstream speed_factor); streaming is per fragment when it is not 1. */
+  speed?: number;
+  /** SoVITS sampling noise (upstream 0.5). */
+  noiseScale?: number;
+  /** Silence after each fragment, seconds (upstream fragment_interval 0.3). */
+  pauseSec?: number;
+  /** Chunking of the token stream; false decodes each fragment in one piece. */
+  stream?: StreamPlan | false;
+  /** Guard on tokens per fragment (upstream 1500, i.e. 60 s). */
+  maxTokens?: number;
+}
+
+export interface AudioChunk {
+  pcm: Float32Array;
+  sampleRate: number;
+  /** Index of the text fragment this chunk belongs to, and how many there are. */
+  segment: number;
+  segments: number;
+  kind: 'speech' | 'pause';
+  /** Semantic tokens decided so far in this fragment. */
+  tokens: number;
+  /** The last chunk of the fragment's speech. */
+  segmentDone: boolean;
+}
+
+export interface SegmentReport {
+  text: string;
+  phones: number;
+  tokens: number;
+  stoppedBy: 'eos' | 'max-tokens';
+  t2s: T2SStats;
+}
+
+export interface SynthesisReport {
+  seed: number;
+  segments: SegmentReport[];
+  warnings: string[];
+  /** Seconds of audio produced (speech and pauses). */
+  audioSec: number;
+  /** From the call to the first speech chunk, ms. */
+  firstChunkMs: number;
+  t2sMs: number;
+  sovitsMs: number;
+  totalMs: number;
+}
+
+export type ChunkSink = (chunk: AudioChunk) => void | Promise<void>;
+
+/** Standard normal samples (Box–Muller) from a seeded uniform source. */
+function normalNoise(n: number, rand: () => number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - rand()));
+    const t = 2 * Math.PI * rand();
+    out[i] = r * Math.cos(t);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(t);
+  }
+  return out;
+}
+
+export function resolveOptions(opts: SynthesisOptions) {
+  const speed = opts.speed ?? 1;
+  if (!(speed >= 0.25 && speed <= 4)) throw new MynahError('OPTIONS_INVALID', `Speed ${speed} is out of range; use 0.25–4 (1 is normal).`);
+  const sampling: SamplingOptions = {
+    topK: opts.topK ?? DEFAULT_SAMPLING.topK,
+    topP: opts.topP ?? DEFAULT_SAMPLING.topP,
+    temperature: opts.temperature ?? DEFAULT_SAMPLING.temperature,
+    repetitionPenalty: opts.repetitionPenalty ?? DEFAULT_SAMPLING.repetitionPenalty,
+  };
+  if (!(sampling.topK >= 1) || !(sampling.topP > 0 && sampling.topP <= 1) || !(sampling.temperature > 0) || !(sampling.repetitionPenalty > 0)) {
+    throw new MynahError('OPTIONS_INVALID', 'Sampling settings are out of range: top-k ≥ 1, 0 < top-p ≤ 1, temperature > 0, repetition penalty > 0.');
+  }
+  return {
+    lang: opts.lang ?? 'auto',
+    cut: opts.cut ?? 'cut5',
+    maxSegmentChars: opts.maxSegmentChars ?? 510,
+    seed: opts.seed ?? Math.floor(Math.random() * 2 ** 31),
+    speed,
+    noiseScale: opts.noiseScale ?? 0.5,
+    pauseSec: opts.pauseSec ?? 0.3,
+    stream: speed === 1 ? (opts.stream ?? UPSTREAM_STREAM) : false,
+    maxTokens: Math.min(opts.maxTokens ?? UPSTREAM_LIMITS.maxSteps, UPSTREAM_LIMITS.maxSteps),
+    sampling,
+  };
+}
+
+export async function synthesize(m: LoadedModels, voice: Voice, text: string, options: SynthesisOptions, emit: ChunkSink, ctx: { signal?: AbortSignal; dicBase?: string } = {}): Promise<SynthesisReport> {
+  const started = performance.now();
+  const { ort, manifest } = m;
+  if (voice.packId !== manifest.id) {
+    throw new MynahError('VOICE_PACK_MISMATCH', `Voice "${voice.name}" was cloned with model pack "${voice.packId}", but "${manifest.id}" is loaded. Load that pack or clone the voice again.`);
+  }
+  const o = resolveOptions(options);
+  const fragments = splitText(text, o.cut, o.maxSegmentChars, o.lang);
+  const warnings: string[] = [];
+  const phoneSets: { text: string; ids: BigInt64Array }[] = [];
+  for (const f of fragments) {
+    const r = await textToPhones(f, o.lang, manifest.version, ctx.dicBase ? { ja: { dicPath: ctx.dicBase } } : {});
+    warnings.push(...r.warnings);
+    const ids = r.segments.flatMap((s) => s.ids);
+    if (ids.length) phoneSets.push({ text: f, ids: BigInt64Array.from(ids, BigInt) });
+  }
+  if (!phoneSets.length) throw new MynahError('TEXT_EMPTY', 'There is nothing readable in the text. Type words in Chinese, English or Japanese.');
+
+  const sr = manifest.sampleRate;
+  const hop = sovitsHop(m.sovits);
+  const samplesPerToken = 2 * hop; // 25 Hz tokens, 50 Hz frames
+  const sampleRand = mulberry32(o.seed);
+  const noiseRand = mulberry32(o.seed ^ 0x5bd1e995);
+  const decoder = session(m, 'sovits-decoder');
+  const ge = new ort.Tensor('float32', voice.ge, [1, voice.ge.length, 1]);
+  const report: SynthesisReport = { seed: o.seed, segments: [], warnings, audioSec: 0, firstChunkMs: -1, t2sMs: 0, sovitsMs: 0, totalMs: 0 };
+  const out = async (c: Omit<AudioChunk, 'sampleRate' | 'segments'>) => {
+    if (c.pcm.length === 0 && !c.segmentDone) return;
+    if (c.kind === 'speech' && report.firstChunkMs < 0) report.firstChunkMs = performance.now() - started;
+    report.audioSec += c.pcm.length / sr;
+    await emit({ ...c, sampleRate: sr, segments: phoneSets.length });
+  };
+
+  const decodeCodes = async (codes: number[], phones: BigInt64Array): Promise<Float32Array> => {
+    const t0 = performance.now();
+    const frames = sovitsFrameCount(codes.length, o.speed);
+    const res = await decoder.run({
+      codes: new ort.Tensor('int64', BigInt64Array.from(codes, BigInt), [1, 1, codes.length]),
+      phones: new ort.Tensor('int64', phones, [1, phones.length]),
+      ge,
+      noise: new ort.Tensor('float32', normalNoise(m.sovits.inter * frames, noiseRand), [1, m.sovits.inter, frames]),
+      noise_scale: new ort.Tensor('float32', Float32Array.of(o.noiseScale), [1]),
+      speed: new ort.Tensor('float32', Float32Array.of(o.speed), [1]),
+    });
+    const audio = Float32Array.from(res.audio.data as Float32Array);
+    res.audio.dispose();
+    report.sovitsMs += performance.now() - t0;
+    return audio;
+  };
+
+  const promptPhones = Array.from(voice.promptPhones, BigInt);
+  const bertDim = m.t2s.bertDim;
+  for (const [segment, { text: fragText, ids }] of phoneSets.entries()) {
+    ctx.signal?.throwIfAborted();
+    const X = promptPhones.length + ids.length;
+    // Upstream feeds zeros for non-Chinese text and when no BERT is loaded.
+    const bert = new Float32Array(bertDim * X);
+    if (voice.promptBert) {
+      const P = voice.promptPhones.length;
+      for (let d = 0; d < bertDim; d++) bert.set(voice.promptBert.subarray(d * P, d * P + P), d * X);
+    }
+    const runner = new T2SRunner(ort, { embed: session(m, 't2s-embed'), token: session(m, 't2s-token'), decoder: session(m, 't2s-decoder') }, {
+      layers: m.t2s.layers,
+      dim: m.t2s.dim,
+      onDevice: m.onDevice,
+    });
+    const sampler = new SemanticSampler(voice.promptCodes, o.sampling, sampleRand, { ...UPSTREAM_LIMITS, maxSteps: o.maxTokens });
+    const tokens: number[] = [];
+    const plan = o.stream;
+    const assembler = plan ? new StreamAssembler(plan.overlap * samplesPerToken) : undefined;
+    let decoded = 0;
+    const flush = async (final: boolean) => {
+      if (!plan || !assembler) return;
+      const from = decoded === 0 ? 0 : decoded - plan.overlap;
+      if (tokens.length === decoded && (!final || decoded === 0)) return;
+      const audio = await decodeCodes(tokens.slice(from, tokens.length), ids);
+      decoded = tokens.length;
+      await out({ pcm: assembler.push(audio, final), segment, kind: 'speech', tokens: tokens.length, segmentDone: final });
+    };
+    const t0 = performance.now();
+    const sovitsBefore = report.sovitsMs;
+    for await (const token of runner.generate({ phones: BigInt64Array.from([...promptPhones, ...ids]), bert, bertDim, prompt: BigInt64Array.from(voice.promptCodes, BigInt) }, sampler, ctx.signal)) {
+      tokens.push(token);
+      if (plan && tokens.length - decoded >= plan.minChunk) await flush(false);
+    }
+    if (plan) await flush(true);
+    else await out({ pcm: await decodeCodes(tokens, ids), segment, kind: 'speech', tokens: tokens.length, segmentDone: true });
+    report.t2sMs += performance.now() - t0 - (report.sovitsMs - sovitsBefore);
+    report.segments.push({ text: fragText, phones: ids.length, tokens: tokens.length, stoppedBy: sampler.steps >= o.maxTokens ? 'max-tokens' : 'eos', t2s: { ...runner.stats } });
+    const pause = Math.round(o.pauseSec * sr);
+    if (pause > 0) await out({ pcm: new Float32Array(pause), segment, kind: 'pause', tokens: tokens.length, segmentDone: true });
+  }
+  report.totalMs = performance.now() - started;
+  return report;
+}
