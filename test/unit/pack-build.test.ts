@@ -265,7 +265,7 @@ class CountingZeros implements WeightSource {
 }
 
 describe('real-size v2 pack (zero weights, counted, not run)', () => {
-  it('per network, the pack holds upstream’s parameters; every difference is accounted for', async () => {
+  it('per network, the pack holds upstream’s parameters; every difference is accounted for', { timeout: 180_000 }, async () => {
     const src = { t2s: new CountingZeros(), sovits: new CountingZeros(), hubert: new CountingZeros(), roberta: new CountingZeros() };
     // Serialise and hash as the generator does, then drop the bytes: one real-size graph at a time.
     const sizes = new Map<string, number>();
@@ -311,5 +311,5 @@ describe('real-size v2 pack (zero weights, counted, not run)', () => {
     expect(params.bert).toBe(src.roberta.total());
     expect(params.bert + 2 * layer + mlmHead).toBe(325_545_608);
     console.log('v2 pack bytes per file:', JSON.stringify(Object.fromEntries(sizes)));
-  }, 180_000);
+  });
 });
