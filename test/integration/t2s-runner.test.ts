@@ -23,10 +23,10 @@ describe('T2SRunner', () => {
 
     const runner = new T2SRunner(ort, { embed, token, decoder }, { layers: cfg.layers, dim: cfg.dim, onDevice: false, reserveRows: 4 });
     const cached: number[] = [];
-    for await (const t of runner.generate({ phones, bert, bertDim: cfg.bertDim, prompt }, new SemanticSampler(prompt, greedy, Math.random, limits))) cached.push(t);
+    for await (const t of runner.generate({ phones, bert, bertDim: cfg.bertDim, prompt }, new SemanticSampler(Array.from(prompt, Number), greedy, Math.random, limits))) cached.push(t);
 
     // Reference: every step runs the decoder over all rows so far with an empty past.
-    const sampler = new SemanticSampler(prompt, greedy, Math.random, limits);
+    const sampler = new SemanticSampler(Array.from(prompt, Number), greedy, Math.random, limits);
     const x0 = (await embed.run({ phones: new ort.Tensor('int64', phones, [X]), bert: new ort.Tensor('float32', bert, [cfg.bertDim, X]), prompt: new ort.Tensor('int64', prompt, [prompt.length]) })).x;
     let rows = Float32Array.from(x0.data as Float32Array);
     const empty = new ort.Tensor('float32', new Float32Array(0), [0, cfg.layers, cfg.dim]);
