@@ -249,7 +249,7 @@ describe('tiny pack built in memory', () => {
 
 /** Zero weights that remember every distinct parameter asked for (one source per network). */
 class CountingZeros implements WeightSource {
-  private readonly inner = new ZeroWeights();
+  private readonly inner: WeightSource = new ZeroWeights();
   readonly shapes = new Map<string, number[]>();
   get(name: string, dims: number[], init: Init): Float32Array {
     const prev = this.shapes.get(name);
