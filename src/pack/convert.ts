@@ -1,0 +1,162 @@
+// Converts a user's upstream GPT-SoVITS files into a Mynah model pack, locally. Files are read
+// lazily (Blob.slice per tensor; synchronously through FileReaderSync inside a worker), every
+// weight is checked against the network before anything is built, and the graphs are then built
+// one at a time with buildPack, so memory stays near one network's weights plus its ONNX bytes.
+import { blobSource, type ByteSource } from '../checkpoint/bytes';
+import { parseHFConfig, readGPT, readHubert, readRoberta, readSoVITS, type HFConfig } from '../checkpoint/models';
+import { openCheckpoint } from '../checkpoint/open';
+import { prefetchStorages } from '../checkpoint/tensor';
+import type { CheckpointWeights } from '../checkpoint/weights';
+import { MynahError } from '../errors';
+import { buildPack, type PackConfig, type PackSources } from './build';
+import type { LoadedPack } from './fetch';
+import type { PackRole } from './manifest';
+
+/** The user's files, one per slot. Blobs or Files; ByteSources for tests and custom readers. */
+export interface ConvertFiles {
+  /** GPT (s1) .ckpt. */
+  gpt: Blob | ByteSource;
+  /** SoVITS (s2G) .pth. */
+  sovits: Blob | ByteSource;
+  /** chinese-hubert-base pytorch_model.bin or model.safetensors. */
+  hubert: Blob | ByteSource;
+  /** Its config.json (optional for the standard model). */
+  hubertConfig?: Blob;
+  /** chinese-roberta-wwm-ext-large weights (optional: without it Chinese text gets no BERT features). */
+  roberta?: Blob | ByteSource;
+  robertaConfig?: Blob;
+}
+
+export interface ConvertProgress {
+  phase: 'reading' | 'building';
+  /** File being read, or graph being built. */
+  name: string;
+  role?: PackRole;
+  /** Steps done so far of `total` (files read, then graphs built). */
+  done: number;
+  total: number;
+}
+
+export interface ConvertOptions {
+  /** Pack id (plain file-name characters); derived from the SoVITS file name by default. */
+  id?: string;
+  name?: string;
+  onProgress?: (p: ConvertProgress) => void;
+}
+
+export interface ConvertReport {
+  /** GPT-SoVITS version of the SoVITS model (decides the symbol table). */
+  version: 'v1' | 'v2';
+  /** Upstream's 2-byte header code of the SoVITS file, when it had one. */
+  sovitsHeader?: string;
+  /** Keys present in the files but not needed at inference (enc_q, training buffers, MLM head...). */
+  ignoredKeys: Record<string, number>;
+  warnings: string[];
+}
+
+function toSource(file: Blob | ByteSource, fallbackName: string): ByteSource {
+  if (typeof (file as ByteSource).read === 'function' && typeof (file as Blob).slice !== 'function') return file as ByteSource;
+  const blob = file as Blob;
+  return blobSource(blob, (blob as File).name || fallbackName);
+}
+
+async function readConfig(blob: Blob | undefined, fallbackName: string): Promise<HFConfig | undefined> {
+  if (!blob) return undefined;
+  return parseHFConfig(await blob.text(), (blob as File).name || fallbackName);
+}
+
+function packId(from: string): string {
+  const id = from
+    .replace(/\.[^.]*$/, '')
+    .replace(/[^\w.-]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '');
+  return id || 'converted';
+}
+
+/**
+ * Reads, checks and converts the files into a pack ({manifest, files} like fetchPack returns).
+ * Typed errors: CHECKPOINT_INVALID / CHECKPOINT_TRUNCATED (unreadable file), UNSAFE_PICKLE
+ * (a file that would run code), CHECKPOINT_WRONG_SLOT, UNSUPPORTED_MODEL_VERSION (v2Pro, v3, v4),
+ * CHECKPOINT_KEYS / CHECKPOINT_CONFIG_MISMATCH (weights that do not fit), MODELS_MISMATCH (files
+ * that do not belong together).
+ */
+export async function convertToPack(files: ConvertFiles, opts: ConvertOptions = {}): Promise<LoadedPack & { report: ConvertReport }> {
+  const sources = {
+    gpt: toSource(files.gpt, 'GPT model'),
+    sovits: toSource(files.sovits, 'SoVITS model'),
+    hubert: toSource(files.hubert, 'HuBERT model'),
+    roberta: files.roberta ? toSource(files.roberta, 'RoBERTa model') : undefined,
+  };
+  const readingSteps = sources.roberta ? 4 : 3;
+  let done = 0;
+  const reading = (name: string) => opts.onProgress?.({ phase: 'reading', name, done: done++, total: readingSteps });
+
+  reading(sources.sovits.name);
+  const sovitsCkpt = await openCheckpoint(sources.sovits);
+  const sovits = readSoVITS(sovitsCkpt);
+  reading(sources.gpt.name);
+  const gpt = readGPT(await openCheckpoint(sources.gpt));
+  reading(sources.hubert.name);
+  const hubert = readHubert(await openCheckpoint(sources.hubert), await readConfig(files.hubertConfig, 'HuBERT config.json'));
+  let roberta: ReturnType<typeof readRoberta> | undefined;
+  if (sources.roberta) {
+    reading(sources.roberta.name);
+    roberta = readRoberta(await openCheckpoint(sources.roberta), await readConfig(files.robertaConfig, 'RoBERTa config.json'));
+  }
+
+  // Files that each read fine but do not belong together.
+  const together = (ok: boolean, why: string) => {
+    if (!ok) throw new MynahError('MODELS_MISMATCH', `These files do not belong together: ${why}.`);
+  };
+  together(hubert.hubert.hidden === sovits.sovits.sslDim, `HuBERT gives ${hubert.hubert.hidden}-wide features, the SoVITS model expects ${sovits.sovits.sslDim}`);
+  together(gpt.t2s.vocab === sovits.semantic.codebookSize + 1, `the GPT model predicts ${gpt.t2s.vocab - 1} semantic tokens, the SoVITS codebook has ${sovits.semantic.codebookSize}`);
+  together(gpt.t2s.phonemeVocab >= sovits.sovits.textVocab, `the GPT model knows ${gpt.t2s.phonemeVocab} phonemes, the SoVITS ${sovits.version} model ${sovits.sovits.textVocab}; use a ${sovits.version} GPT model`);
+  const warnings: string[] = [];
+  // Upstream's files always agree here (1024); the tiny test pack deliberately does not, so this
+  // is reported rather than refused.
+  if (roberta && roberta.roberta.hidden !== gpt.t2s.bertDim) {
+    warnings.push(`RoBERTa gives ${roberta.roberta.hidden}-wide features but the GPT model expects ${gpt.t2s.bertDim}`);
+  }
+
+  const weights: Record<string, CheckpointWeights> = { t2s: gpt.weights, sovits: sovits.weights, hubert: hubert.weights };
+  if (roberta) weights.roberta = roberta.weights;
+  // Without synchronous file reads (main thread) the tensor bytes are loaded once up front.
+  for (const w of Object.values(weights)) {
+    const tensors = [...w.tensors.values()];
+    if (!tensors.every((t) => t.canReadSync())) await prefetchStorages(tensors);
+  }
+
+  const id = opts.id ?? packId(sources.sovits.name);
+  const cfg: PackConfig = {
+    id,
+    name: opts.name ?? `${sources.sovits.name} + ${sources.gpt.name}`,
+    version: sovits.version,
+    sampleRate: sovits.sampleRate,
+    t2s: gpt.t2s,
+    sovits: sovits.sovits,
+    hubert: hubert.hubert,
+    semantic: sovits.semantic,
+    roberta: roberta?.roberta,
+  };
+  const packSources: PackSources = { t2s: gpt.weights, sovits: sovits.weights, hubert: hubert.weights, roberta: roberta?.weights };
+  const out = new Map<string, Uint8Array>();
+  const manifest = await buildPack(
+    cfg,
+    packSources,
+    async (name, bytes) => {
+      // A weight a graph asked for but the file lacks (beyond the preflight inventories) fails here,
+      // right after the graph that needed it, with the full list for that file.
+      for (const w of Object.values(weights)) w.check(false);
+      out.set(name, bytes);
+    },
+    {
+      weights: `converted from ${[sources.gpt, sources.sovits, sources.hubert, sources.roberta].filter((s) => s).map((s) => s!.name).join(', ')}`,
+      onProgress: (p) => opts.onProgress?.({ phase: 'building', name: p.name, role: p.role, done: p.index, total: p.total }),
+    },
+  );
+  // Every key of every file must have gone into a graph or be one inference ignores.
+  for (const w of Object.values(weights)) w.check(true);
+  const ignoredKeys: Record<string, number> = {};
+  for (const [net, w] of Object.entries(weights)) ignoredKeys[net] = w.tensors.size - w.usedKeyCount();
+  return { manifest, files: out, report: { version: sovits.version, sovitsHeader: sovitsCkpt.versionCode, ignoredKeys, warnings } };
+}
