@@ -1,0 +1,262 @@
+// Converts the PyTorch-written fixtures into a pack and proves the weights landed right three ways:
+//  1. every initializer equals the value regenerated from the fixture's formula (mapped and folded
+//     here independently of src/checkpoint),
+//  2. every initializer's checksums equal the ones torch computed (weight norm folded by torch),
+//  3. each converted graph, run in onnxruntime-web (wasm), gives the same outputs as the same graph
+//     built directly from the regenerated weights.
+import onnxProto from 'onnx-proto';
+import type * as ort from 'onnxruntime-web';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bytesSource } from '../../src/checkpoint/bytes';
+import type { Graph } from '../../src/graph/builder';
+import { buildHubert, HUBERT_TINY } from '../../src/graph/models/hubert';
+import { buildRoberta, ROBERTA_TINY } from '../../src/graph/models/roberta';
+import { buildSemanticExtractor, SEMANTIC_TINY } from '../../src/graph/models/semantic';
+import { buildSoVITSDecoder, buildSoVITSRefEncoder, SOVITS_TINY } from '../../src/graph/models/sovits';
+import { buildT2SDecoder, buildT2SPrefillEmbed, buildT2STokenEmbed, T2S_TINY } from '../../src/graph/models/t2s';
+import { mulberry32, type WeightSource } from '../../src/graph/weights';
+import { convertToPack, type ConvertFiles } from '../../src/pack/convert';
+import type { LoadedPack } from '../../src/pack/fetch';
+import { sha256Hex, validateManifest, type PackRole } from '../../src/pack/manifest';
+import { f32, i64, maxAbsDiff, run } from '../helpers/ort';
+
+const { onnx } = onnxProto;
+const DIR = new URL('../fixtures/checkpoints/', import.meta.url);
+const load = (name: string) => new Uint8Array(readFileSync(new URL(name, DIR)));
+const src = (name: string) => bytesSource(load(name), name);
+
+type Spec = { shape: number[]; kind: 'one' | 'sym'; shift: number };
+type Sum = { n: number; sum: number; abs: number; weighted: number; first: number; last: number };
+const reference = JSON.parse(readFileSync(new URL('reference.json', DIR), 'utf8')) as {
+  tensors: Record<string, Record<string, Spec>>;
+  graph: Record<string, Record<string, Sum>>;
+};
+
+// ---- the fixture values, regenerated (mirrors the formula in scripts/make-checkpoint-fixtures.py)
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(s)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
+}
+
+function formula(name: string, spec: Spec): Float32Array {
+  const n = spec.shape.reduce((a, b) => a * b, 1);
+  const h = fnv1a(name);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let x = (h ^ Math.imul(i, 0x9e3779b1)) >>> 0;
+    x = (x ^ (x >>> 16)) >>> 0;
+    x = Math.imul(x, 0x7feb352d) >>> 0;
+    x = (x ^ (x >>> 15)) >>> 0;
+    x = Math.imul(x, 0x846ca68b) >>> 0;
+    x = (x ^ (x >>> 16)) >>> 0;
+    const j = x & 2047;
+    out[i] = spec.kind === 'one' ? 1 + ((j & 255) - 128) / 1024 : ((j - 1024) / 1024) * 2 ** -spec.shift;
+  }
+  return out;
+}
+
+/** g · v / ‖v‖ with the norm over all axes but the one where g is not 1 (plain loops, float64). */
+function fold(g: Float32Array, gShape: number[], v: Float32Array, vShape: number[]): Float32Array {
+  const dim = g.length === 1 ? -1 : gShape.findIndex((n) => n !== 1);
+  const inner = dim < 0 ? v.length : vShape.slice(dim + 1).reduce((a, b) => a * b, 1);
+  const size = dim < 0 ? 1 : vShape[dim];
+  const norms = new Array<number>(size).fill(0);
+  v.forEach((x, i) => (norms[Math.floor(i / inner) % size] += x * x));
+  return v.map((x, i) => (g[Math.floor(i / inner) % size] * x) / Math.sqrt(norms[Math.floor(i / inner) % size]));
+}
+
+/** Weights straight from the formula, keyed the way each upstream file names them. */
+class FormulaWeights implements WeightSource {
+  constructor(
+    readonly file: string,
+    readonly key: (graphName: string) => string,
+  ) {}
+  get(name: string, dims: number[]): Float32Array {
+    const specs = reference.tensors[this.file];
+    const key = this.key(name);
+    let out: Float32Array;
+    if (specs[key]) out = formula(key, specs[key]);
+    else {
+      const base = key.replace(/\.weight$/, '');
+      const [g, v] = specs[`${base}.weight_g`] ? [`${base}.weight_g`, `${base}.weight_v`] : [`${base}.parametrizations.weight.original0`, `${base}.parametrizations.weight.original1`];
+      if (!specs[g]) throw new Error(`${this.file} has no ${key}`);
+      out = fold(formula(g, specs[g]), specs[g].shape, formula(v, specs[v]), specs[v].shape);
+    }
+    if (out.length !== dims.reduce((a, b) => a * b, 1)) throw new Error(`${name}: ${out.length} values for [${dims}]`);
+    return out;
+  }
+}
+
+const direct = {
+  t2s: new FormulaWeights('s1-v2.ckpt', (n) => `model.${n}`),
+  sovits: new FormulaWeights('s2-v2.pth', (n) => n),
+  hubert: new FormulaWeights('hubert/pytorch_model.bin', (n) => n),
+  roberta: new FormulaWeights('roberta/pytorch_model.bin', (n) => `bert.${n}`.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta')),
+};
+
+/** Which fixture file each graph's weights come from, and how to build it directly. */
+const GRAPHS: Record<PackRole, { file: string; build: () => Graph }> = {
+  hubert: { file: 'hubert/pytorch_model.bin', build: () => buildHubert(HUBERT_TINY, direct.hubert) },
+  semantic: { file: 's2-v2.pth', build: () => buildSemanticExtractor(SEMANTIC_TINY, direct.sovits) },
+  'sovits-ref': { file: 's2-v2.pth', build: () => buildSoVITSRefEncoder(SOVITS_TINY, direct.sovits) },
+  'sovits-decoder': { file: 's2-v2.pth', build: () => buildSoVITSDecoder(SOVITS_TINY, direct.sovits) },
+  't2s-embed': { file: 's1-v2.ckpt', build: () => buildT2SPrefillEmbed(T2S_TINY, direct.t2s) },
+  't2s-token': { file: 's1-v2.ckpt', build: () => buildT2STokenEmbed(T2S_TINY, direct.t2s) },
+  't2s-decoder': { file: 's1-v2.ckpt', build: () => buildT2SDecoder(T2S_TINY, direct.t2s) },
+  bert: { file: 'roberta/pytorch_model.bin', build: () => buildRoberta(ROBERTA_TINY, direct.roberta) },
+};
+
+function randn(n: number, seed: number, scale = 1): Float32Array {
+  const r = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => (r() * 2 - 1) * scale);
+}
+const ints = (n: number, max: number, seed: number) => Array.from(randn(n, seed), (x) => Math.floor(((x + 1) / 2) * max));
+
+function feeds(role: PackRole): Record<string, ort.Tensor> {
+  switch (role) {
+    case 'hubert':
+      return { audio: f32(randn(8000, 1, 0.3), [1, 8000]) };
+    case 'semantic':
+      return { ssl: f32(randn(32 * 20, 2), [1, 32, 20]) };
+    case 'sovits-ref':
+      return { refer: f32(randn(1025 * 12, 3).map(Math.abs), [1, 1025, 12]) };
+    case 'sovits-decoder':
+      return {
+        codes: i64(ints(4, 1024, 4), [1, 1, 4]),
+        phones: i64(ints(5, 732, 5), [1, 5]),
+        ge: f32(randn(32, 6), [1, 32, 1]),
+        noise: f32(randn(16 * 8, 7), [1, 16, 8]),
+        noise_scale: f32([0.5], [1]),
+        speed: f32([1], [1]),
+      };
+    case 't2s-embed':
+      return { phones: i64(ints(5, 732, 8), [5]), bert: f32(randn(1024 * 5, 9), [1024, 5]), prompt: i64(ints(4, 1025, 10), [4]) };
+    case 't2s-token':
+      return { token: i64([17], [1]), position: i64([6], [1]) };
+    case 't2s-decoder':
+      return { x: f32(randn(3 * 32, 11), [3, 32]), past_k: f32(randn(2 * 2 * 32, 12), [2, 2, 32]), past_v: f32(randn(2 * 2 * 32, 13), [2, 2, 32]), text_len: i64([3], [1]) };
+    case 'bert':
+      return { input_ids: i64([101, 2769, 4263, 872, 6821, 102], [1, 6]) };
+  }
+}
+
+function initializers(bytes: Uint8Array): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  for (const t of onnx.ModelProto.decode(bytes).graph!.initializer!) {
+    if (t.name!.startsWith('const_') || t.dataType !== 1) continue;
+    const raw = new Uint8Array(t.rawData!); // a copy: protobufjs may hand out a view of a shared Buffer
+    out.set(t.name!, new Float32Array(raw.buffer, 0, raw.byteLength / 4));
+  }
+  return out;
+}
+
+const files = (): ConvertFiles => ({
+  gpt: src('s1-v2.ckpt'),
+  sovits: src('s2-v2.pth'),
+  hubert: src('hubert/pytorch_model.bin'),
+  hubertConfig: new Blob([load('hubert/config.json')]),
+  roberta: src('roberta/pytorch_model.bin'),
+  robertaConfig: new Blob([load('roberta/config.json')]),
+});
+
+describe('convertToPack on PyTorch-written fixtures', () => {
+  let pack: LoadedPack & { report: Awaited<ReturnType<typeof convertToPack>>['report'] };
+  const progress: string[] = [];
+
+  beforeAll(async () => {
+    pack = await convertToPack(files(), { id: 'fixture', onProgress: (p) => progress.push(`${p.phase}:${p.role ?? p.name}:${p.done}/${p.total}`) });
+  });
+
+  it('produces a valid pack with the TINY configs, v2, and reports progress in order', async () => {
+    const m = validateManifest(JSON.parse(JSON.stringify(pack.manifest)));
+    expect(m.id).toBe('fixture');
+    expect(m.version).toBe('v2');
+    expect(m.sampleRate).toBe(32000);
+    expect(m.dims).toEqual({ t2s: T2S_TINY, sovits: SOVITS_TINY, hubert: HUBERT_TINY, semantic: SEMANTIC_TINY, roberta: ROBERTA_TINY });
+    for (const f of m.files) {
+      const bytes = pack.files.get(f.name)!;
+      expect(bytes.byteLength).toBe(f.bytes);
+      expect(await sha256Hex(bytes)).toBe(f.sha256);
+    }
+    expect(progress.slice(0, 4)).toEqual(['reading:s2-v2.pth:0/4', 'reading:s1-v2.ckpt:1/4', 'reading:hubert/pytorch_model.bin:2/4', 'reading:roberta/pytorch_model.bin:3/4']);
+    expect(progress.slice(4)).toEqual(m.files.map((f, i) => `building:${f.role}:${i}/8`));
+    // Keys left out on purpose: codebook training buffers (3), HuBERT's mask vector (1), RoBERTa's
+    // MLM head, pooler and the last two layers.
+    expect(pack.report.ignoredKeys).toMatchObject({ t2s: 0, sovits: 3, hubert: 1 });
+  });
+
+  it('every initializer equals the regenerated weights and torch checksums', () => {
+    let checked = 0;
+    for (const f of pack.manifest.files) {
+      const { file } = GRAPHS[f.role];
+      const source = Object.values(direct).find((d) => d.file === file)!;
+      const sums = reference.graph[file];
+      for (const [name, values] of initializers(pack.files.get(f.name)!)) {
+        const want = source.get(name, [values.length]);
+        expect(maxAbsDiff(values, want), `${f.name} ${name}`).toBeLessThanOrEqual(1e-6);
+        const key = source.key(name);
+        const sum = sums[key] ?? sums[name];
+        expect(sum, `${file}: torch checksum of ${name}`).toBeDefined();
+        let s = 0;
+        let w = 0;
+        values.forEach((x, i) => ((s += x), (w += x * ((i % 7) + 1))));
+        expect(values.length).toBe(sum.n);
+        expect(Math.abs(s - sum.sum), `${name} sum`).toBeLessThanOrEqual(1e-5 * Math.max(1, sum.abs));
+        expect(Math.abs(w - sum.weighted), `${name} weighted sum`).toBeLessThanOrEqual(1e-5 * Math.max(1, 7 * sum.abs));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(400);
+  });
+
+  it.each(Object.keys(GRAPHS) as PackRole[])('%s: the converted graph runs and matches the directly built one', async (role) => {
+    const file = pack.manifest.files.find((f) => f.role === role)!;
+    const converted = await run(pack.files.get(file.name)!, feeds(role));
+    const expected = await run(GRAPHS[role].build(), feeds(role));
+    for (const [name, tensor] of Object.entries(expected)) {
+      const got = converted[name].data as Float32Array | BigInt64Array;
+      expect(converted[name].dims).toEqual(tensor.dims);
+      if (got instanceof BigInt64Array) expect([...got]).toEqual([...(tensor.data as BigInt64Array)]);
+      else {
+        expect(got.every(Number.isFinite)).toBe(true);
+        expect(got.some((x) => x !== 0)).toBe(true);
+        expect(maxAbsDiff(got, tensor.data as Float32Array), `${role} ${name}`).toBeLessThanOrEqual(1e-5);
+      }
+    }
+  });
+
+  it('reading through Blobs (slice + prefetch, no sync reads) gives byte-identical graphs', async () => {
+    const blob = (name: string) => new File([load(name)], name);
+    const viaBlob = await convertToPack(
+      { gpt: blob('s1-v2.ckpt'), sovits: blob('s2-v2.pth'), hubert: blob('hubert/model.safetensors'), hubertConfig: blob('hubert/config.json') },
+      { id: 'blob' },
+    );
+    expect(viaBlob.manifest.files.map((f) => f.role)).not.toContain('bert');
+    for (const f of viaBlob.manifest.files) {
+      // HuBERT came from the safetensors copy here: same weights, other container and names.
+      expect(f.sha256, f.name).toBe(pack.manifest.files.find((g) => g.name === f.name)!.sha256);
+    }
+  });
+
+  it('converts a v1 SoVITS (header 00) into a v1 pack whose reference encoder reads all 1025 bins', async () => {
+    const v1 = await convertToPack({ ...files(), sovits: src('s2-v1.pth'), roberta: undefined });
+    expect(v1.manifest.version).toBe('v1');
+    expect(v1.report.sovitsHeader).toBe('00');
+    expect(v1.manifest.id).toBe('s2-v1');
+    expect((v1.manifest.dims.sovits as { refBins: number }).refBins).toBe(1025);
+    const ref = v1.manifest.files.find((f) => f.role === 'sovits-ref')!;
+    const out = await run(v1.files.get(ref.name)!, feeds('sovits-ref'));
+    expect(out.ge.dims).toEqual([1, 32, 1]);
+  });
+
+  it('refuses files that do not belong together', async () => {
+    // v1 SoVITS (322 symbols) is fine with a v2 GPT (732); the reverse is not, but a wrong-slot
+    // swap is caught first.
+    await expect(convertToPack({ ...files(), gpt: src('s2-v2.pth') })).rejects.toMatchObject({ code: 'CHECKPOINT_WRONG_SLOT' });
+    await expect(convertToPack({ ...files(), sovits: src('malicious-subprocess.pth') })).rejects.toMatchObject({ code: 'UNSAFE_PICKLE' });
+    await expect(convertToPack({ ...files(), sovits: src('s2-v2pro.pth') })).rejects.toMatchObject({ code: 'UNSUPPORTED_MODEL_VERSION' });
+  });
+});
