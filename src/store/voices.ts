@@ -12,6 +12,33 @@ export interface VoiceRefMeta {
   note?: string;
 }
 
+/** The speaker's consent to cloning, recorded when the voice was made from a recording. */
+export interface VoiceConsent {
+  given: true;
+  /** ISO 8601 time the consent was confirmed. */
+  at: string;
+  /** The exact statement the person confirmed. */
+  statement: string;
+}
+
+/**
+ * A passphrase-locked voice (see src/store/lock.ts): the sensitive fields (promptText,
+ * promptPhones, promptBert, promptCodes, ge) are encrypted into `ciphertext` and emptied.
+ * Binary fields are base64.
+ */
+export interface VoiceLock {
+  v: 1;
+  kdf: 'PBKDF2-SHA256';
+  iterations: number;
+  salt: string;
+  iv: string;
+  ciphertext: string;
+  /** Passphrase verifier: HKDF of the PBKDF2 output, tells a wrong passphrase from tampering. */
+  check: string;
+  /** SHA-256 over the record and the voice id: catches damaged or edited records before any KDF work. */
+  digest: string;
+}
+
 export interface Voice {
   schema: typeof VOICE_SCHEMA;
   id: string;
@@ -31,6 +58,10 @@ export interface Voice {
   /** Speaker embedding from the SoVITS reference encoder, [gin]. */
   ge: Float32Array;
   refMeta: VoiceRefMeta;
+  /** Consent of the recorded speaker, when cloned from a recording. */
+  consent?: VoiceConsent;
+  /** Present when the voice is locked with a passphrase; its arrays are then empty. */
+  locked?: VoiceLock;
 }
 
 let defaultStore: UseStore | undefined;
@@ -86,6 +117,18 @@ function migrate(raw: unknown): Voice {
 function checkVoice(v: Voice): void {
   const bad = (why: string) => new MynahError('VOICE_INVALID', `This voice is not usable: ${why}.`);
   if (!v.id || typeof v.id !== 'string') throw bad('it has no id');
+  if (v.consent !== undefined) {
+    const c = v.consent as Partial<VoiceConsent>;
+    if (c.given !== true || typeof c.at !== 'string' || Number.isNaN(Date.parse(c.at)) || typeof c.statement !== 'string' || !c.statement) throw bad('its consent record is malformed');
+  }
+  if (v.locked !== undefined) {
+    const l = v.locked as Partial<VoiceLock>;
+    const str = (x: unknown) => typeof x === 'string' && x.length > 0;
+    if (l.v !== 1 || l.kdf !== 'PBKDF2-SHA256' || !Number.isInteger(l.iterations) || !str(l.salt) || !str(l.iv) || !str(l.ciphertext) || !str(l.check) || !str(l.digest)) {
+      throw bad('its lock record is malformed');
+    }
+    return; // the arrays are inside the ciphertext
+  }
   if (!(v.promptCodes instanceof Int32Array) || v.promptCodes.length === 0) throw bad('it has no prompt semantic codes');
   if (!(v.promptPhones instanceof Int32Array) || v.promptPhones.length === 0) throw bad('it has no prompt phones');
   if (!(v.ge instanceof Float32Array) || v.ge.length === 0 || !v.ge.every(Number.isFinite)) throw bad('its speaker embedding is missing or not finite');
@@ -152,7 +195,13 @@ export function parseVoiceExport(text: string): Voice {
 /** Imports an exported voice; an id already in the library gets a fresh id rather than overwriting. */
 export async function importVoice(text: string, store = voiceStore()): Promise<Voice> {
   const v = parseVoiceExport(text);
-  const taken = (await get(v.id, store)) !== undefined;
+  const existing = (await get(v.id, store)) as Voice | undefined;
+  const taken = existing !== undefined;
+  if (taken && v.locked) {
+    // A locked voice's ciphertext is bound to its id, so it can't take a fresh one.
+    if (existing.locked?.digest === v.locked.digest) return migrate(existing);
+    throw new MynahError('VOICE_EXISTS', `A voice with the same id as the locked voice "${v.name}" is already in your library. Delete that voice first, then import again.`);
+  }
   const imported = taken ? { ...v, id: crypto.randomUUID(), name: `${v.name} (imported)` } : v;
   await saveVoice(imported, store);
   return imported;
