@@ -1,24 +1,25 @@
 // Keyed audio watermark for synthesized speech, shaped by the audio it marks.
 //
 // Scheme (all at 32 kHz; other rates are resampled):
-// - Time is cut into pairs of 32 ms slots (2 × 1024 samples). The 625–3625 Hz band is split into
-//   16 tiles of 187.5 Hz. In an STFT (sqrt-Hann 512/256, perfect reconstruction) each tile gets a
+// - Time is cut into pairs of 16 ms slots (2 × 512 samples). The 625–3625 Hz band is split into
+//   8 tiles of 375 Hz. In an STFT (sqrt-Hann 256/128, perfect reconstruction) each tile gets a
 //   gain of +Δ dB in the first slot of a pair and −Δ dB in the second, Δ = a·d·c: c = ±1 a keyed
 //   chip, d = ±1 the symbol the tile carries, a ≥ 0 the strength. Being multiplicative, the change
 //   is a fixed fraction of what the tile already holds: it is masked by the host itself, it follows
-//   the host's loudness, and silence stays silent.
+//   the host's loudness, and silence stays silent. (16 ms slots with wide tiles beat 32 ms slots
+//   with narrow ones: speech harmonics move less between the two slots of a pair.)
 // - The detector reads each tile's level (dB) in the middle of both slots and takes the difference,
-//   minus the median difference over the 16 tiles, clipped to ±2 dB (host swings are heavy-tailed). That cancels gain changes, fixed EQ/low-pass and
+//   minus the median difference over the 8 tiles, clipped to ±2 dB (host swings are heavy-tailed). That cancels gain changes, fixed EQ/low-pass and
 //   broadband loudness changes, leaving ≈ 2Δ plus the host's own slot-to-slot change.
 // - Informed embedding: the embedder sees the host and runs the detector's own measurement on its
 //   output, raising a per symbol (from A_MIN up to A_MAX) until the detector's sum agrees with the
 //   symbol by a margin. Where the host already points the right way almost nothing is added.
-// - Per pair, 4 tiles carry a known sync pattern and 4 × 3 tiles carry four coded bits. A period
-//   of 36 pairs (2.3 s) holds 144 coded-bit positions: 32 payload bits + CRC-16, K=7 rate-1/2
+// - Per pair, 2 tiles carry a known sync pattern and 2 × 3 tiles carry two coded bits. A period
+//   of 72 pairs (2.3 s) holds 144 coded-bit positions: 32 payload bits + CRC-16, K=7 rate-1/2
 //   convolutional code (108 bits, 36 of them sent twice), interleaved by a keyed permutation. The
 //   period repeats for the whole signal, so an excerpt of about one period can be read, and longer
 //   audio accumulates evidence over periods.
-// - Detection searches 16 sub-pair offsets × 36 cyclic shifts. The score uses the sync tiles
+// - Detection searches 16 sub-pair offsets × 72 cyclic shifts. The score uses the sync tiles
 //   (Σ c·z) and the data groups (|Σ c·z|, the bit being unknown), centred and scaled by their
 //   exact mean and spread under random chips: ≈ N(0, 1) for audio without this key's mark,
 //   whatever the audio, because the chips are independent fair signs. Payload decoding is soft
@@ -37,18 +38,18 @@ import { KeyStream, sha256, utf8 } from './sha256';
 export const WATERMARK_RATE = 32000;
 export const WATERMARK_PAYLOAD_BYTES = 4;
 
-const N = 512; // STFT frame
-const HOP = 256; // embedding hop
-const SLOT = 1024; // samples per slot (4 embedding frames)
+const N = 256; // STFT frame
+const HOP = 128; // embedding hop
+const SLOT = 512; // samples per slot (4 embedding frames, 16 ms)
 const PAIR = 2 * SLOT;
-const DHOP = 128; // detection hop: 16 sub-pair offsets
+const DHOP = 64; // detection hop: 16 sub-pair offsets
 const OFFSETS = PAIR / DHOP;
-const BIN_LO = 10; // 625 Hz at 62.5 Hz/bin
+const BIN_LO = 5; // 625 Hz at 125 Hz/bin
 const TILE_BINS = 3;
-const TILES = 16; // up to bin 58 = 3625 Hz
-const PERIOD = 36; // pairs per message period
-const SYNC_TILES = 4;
-const DATA_GROUPS = 4;
+const TILES = 8; // up to bin 29 = 3625 Hz
+const PERIOD = 72; // pairs per message period
+const SYNC_TILES = 2;
+const DATA_GROUPS = 2;
 const DATA_TILES = 3;
 const PAYLOAD_BITS = WATERMARK_PAYLOAD_BYTES * 8;
 const INFO_BITS = PAYLOAD_BITS + 16;
@@ -70,7 +71,7 @@ export interface WatermarkStrength {
   marginDb: number;
 }
 
-export const DEFAULT_STRENGTH: WatermarkStrength = { minDb: 0.3, maxDb: 3, marginDb: 1.5 };
+export const DEFAULT_STRENGTH: WatermarkStrength = { minDb: 0.3, maxDb: 2.5, marginDb: 1.5 };
 
 /** process() output lags its input by at most this many samples. */
 export const WATERMARK_LATENCY = PAIR + HOP;
@@ -153,7 +154,7 @@ class TileAnalyzer {
     }
   }
 
-  /** Tile levels (dB) of the slot starting at `slotStart`: its 3 frames centred at +256, +384, +512. */
+  /** Tile levels (dB) of the slot starting at `slotStart`: its 3 frames centred at +128, +192, +256 (inside the slot's own frames). */
   slot(read: (abs: number) => number, slotStart: number): Float64Array {
     const acc = new Float64Array(TILES);
     for (let j = 2; j <= 4; j++) this.frame(read, slotStart + j * DHOP, acc);
@@ -420,7 +421,7 @@ export interface WatermarkDetection {
   score: number;
   /** Gaussian estimate of the chance that unmarked audio scores this high somewhere in the search. */
   falseAlarm: number;
-  /** Sample offset (at 32 kHz) in the input where a message period starts. */
+  /** Sample offset (at 32 kHz) in the input where a message period starts (mod one period). */
   offset: number;
   /** Seconds of audio with usable (non-silent) tiles. */
   usableSec: number;
@@ -484,7 +485,7 @@ export function detectWatermark(pcm: Float32Array, sampleRate: number, key: stri
   const { chip, group, coded } = layoutFor(key);
   const read = (i: number) => (i >= 0 && i < x.length ? x[i] : 0);
   const analyzer = new TileAnalyzer();
-  // Tile powers of every detection frame (centre j·128).
+  // Tile powers of every detection frame (centre j·DHOP).
   const nFrames = Math.floor(x.length / DHOP) + 1;
   const pow = new Float64Array(nFrames * TILES);
   let loud = 0;
@@ -507,7 +508,7 @@ export function detectWatermark(pcm: Float32Array, sampleRate: number, key: stri
   };
   const z = new Float64Array(TILES);
   for (let o = 0; o < OFFSETS; o++) {
-    // Pair k starts at o·128 + k·2048; its last analysis frame ends 1024 + 768 samples later.
+    // Pair k starts at o·DHOP + k·PAIR; its last analysis frame ends SLOT + 3·SLOT/4 samples later.
     const pairs = Math.floor((x.length - o * DHOP - SLOT - (3 * SLOT) / 4) / PAIR) + 1;
     const A = new Float64Array(PERIOD * TILES);
     folded.push(A);
