@@ -276,7 +276,7 @@ const snrLines = ['| signal | kind | seconds | SNR marked vs unmarked |', '|---|
 const snrVals = snrs.map((s) => s.snr).sort((a, b) => a - b);
 const summary = [
   `Signals: ${signals.length} (${signals.map((s) => s.name).join(', ')}); excerpts per signal and attack: ${excerptsPer} (random 3 s start); wrong keys per trial: ${WRONG_KEYS}.`,
-  `Null scores (unmarked + wrong key, ${sorted.length} detections, best of ${8 * 75} alignments each): median ${q(0.5).toFixed(2)}, 99th percentile ${q(0.99).toFixed(2)}, max ${sorted[sorted.length - 1].toFixed(2)}. Thresholds: score ≥ ${SCORE_WITH_CRC} with a valid CRC-16, or ≥ ${SCORE_ALONE} alone.`,
+  `Null scores (unmarked + wrong key, ${sorted.length} detections, best of 16 × 72 = 1152 alignments each): median ${q(0.5).toFixed(2)}, 99th percentile ${q(0.99).toFixed(2)}, max ${sorted[sorted.length - 1].toFixed(2)}. Thresholds: score ≥ ${SCORE_WITH_CRC} with a valid CRC-16, or ≥ ${SCORE_ALONE} alone.`,
   `SNR marked vs unmarked: median ${snrVals[Math.floor(snrVals.length / 2)].toFixed(1)} dB, min ${snrVals[0].toFixed(1)} dB, max ${snrVals[snrVals.length - 1].toFixed(1)} dB.`,
   `Run time ${((Date.now() - t0) / 1000).toFixed(0)} s.`,
 ];

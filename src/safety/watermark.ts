@@ -61,6 +61,9 @@ const CLIP_DB = 2;
 const EPS = 1e-9;
 /** Tiles more than this far below the loudest tile of the file carry nothing usable. */
 const FLOOR_DB = 70;
+/** Tiles within NOISE_MARGIN_DB of their NOISE_PERCENTILE level get little weight in detection. */
+const NOISE_PERCENTILE = 0.15;
+const NOISE_MARGIN_DB = 3;
 
 export interface WatermarkStrength {
   /** Smallest tile gain Δ, dB (always applied, so noise added later still finds the mark). */
@@ -244,7 +247,7 @@ export class WatermarkEmbedder {
   private readonly fft = new FFT(N);
   private readonly re = new Float64Array(N);
   private readonly im = new Float64Array(N);
-  private readonly spectra: Float64Array[] = Array.from({ length: 2 * PAIR / HOP }, () => new Float64Array(2 * N));
+  private readonly spectra: Float64Array[] = Array.from({ length: PAIR / HOP }, () => new Float64Array(2 * N));
   private readonly frames = new Float64Array(PAIR + N); // this pair's overlap-added frames
   private received = 0;
   private emitted = 0;
@@ -294,7 +297,7 @@ export class WatermarkEmbedder {
     const { re, im, spectra, frames } = this;
     const nFrames = PAIR / HOP;
     const first = start - N / 2; // frames[0] ↔ this absolute sample
-    // Spectra of the pair's 8 frames, centred at start + f·256.
+    // Spectra of the pair's 8 frames, centred at start + f·HOP.
     for (let f = 0; f < nFrames; f++) {
       const c0 = start + f * HOP - N / 2;
       for (let i = 0; i < N; i++) {
@@ -430,7 +433,7 @@ export interface WatermarkDetection {
 /** Score needed together with a valid CRC. Chosen from the measured null distribution (docs/watermark-robustness.md). */
 export const SCORE_WITH_CRC = 3.5;
 /** Score that alone shows presence when the payload is too damaged to read. */
-export const SCORE_ALONE = 5;
+export const SCORE_ALONE = 5.5;
 const CANDIDATES = OFFSETS * PERIOD;
 /** Best alignments whose payload is tried. */
 const DECODE_TRIES = 4;
@@ -506,6 +509,21 @@ export function detectWatermark(pcm: Float32Array, sampleRate: number, key: stri
     for (let j = j0 + 2; j <= j0 + 4; j++) for (let t = 0; t < TILES; t++) acc[t] += pow[j * TILES + t];
     return levels(acc);
   };
+  // Per-tile noise floor: a low percentile of the tile's level over the file. Tiles near it are
+  // mostly noise (added noise, room tone) and carry little mark, so they get less weight. The
+  // weights depend on the audio only, never on the key, so the null normalisation stays exact.
+  const noiseFloor = new Float64Array(TILES);
+  {
+    const lv: number[][] = Array.from({ length: TILES }, () => []);
+    for (let j0 = 0; j0 + 4 < nFrames; j0 += SLOT / DHOP) {
+      const l = slotLevels(j0);
+      for (let t = 0; t < TILES; t++) if (l[t] >= floor) lv[t].push(l[t]);
+    }
+    for (let t = 0; t < TILES; t++) {
+      const v = lv[t].sort((a, b) => a - b);
+      noiseFloor[t] = v.length ? v[Math.floor(NOISE_PERCENTILE * (v.length - 1))] : floor;
+    }
+  }
   const z = new Float64Array(TILES);
   for (let o = 0; o < OFFSETS; o++) {
     // Pair k starts at o·DHOP + k·PAIR; its last analysis frame ends SLOT + 3·SLOT/4 samples later.
@@ -515,9 +533,14 @@ export function detectWatermark(pcm: Float32Array, sampleRate: number, key: stri
     let used = 0;
     for (let k = 0; k < pairs; k++) {
       const j0 = (k * PAIR) / DHOP + o;
-      used += pairStat(slotLevels(j0), slotLevels(j0 + SLOT / DHOP), floor, z);
+      const la = slotLevels(j0), lb = slotLevels(j0 + SLOT / DHOP);
+      used += pairStat(la, lb, floor, z);
       const p = k % PERIOD;
-      for (let t = 0; t < TILES; t++) A[p * TILES + t] += z[t];
+      for (let t = 0; t < TILES; t++) {
+        const above = Math.min(la[t], lb[t]) - noiseFloor[t];
+        const w = above <= NOISE_MARGIN_DB ? 0.1 : above >= NOISE_MARGIN_DB + 6 ? 1 : 0.1 + (0.9 * (above - NOISE_MARGIN_DB)) / 6;
+        A[p * TILES + t] += w * z[t];
+      }
     }
     usableTiles = Math.max(usableTiles, used);
     for (let r = 0; r < PERIOD; r++) cands.push({ o, r, score: alignmentScore(A, r, chip, group) });
