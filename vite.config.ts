@@ -31,6 +31,29 @@ function serveOrt(): Plugin {
   };
 }
 
+// kuromoji's Japanese dictionary (12 gzipped files, 18 MB), fetched by the worker only when a text
+// contains Japanese. Served as opaque bytes: kuromoji gunzips them itself.
+const KUROMOJI_DICT = resolve(import.meta.dirname, 'node_modules/kuromoji/dict');
+
+function serveKuromoji(): Plugin {
+  return {
+    name: 'mynah-serve-kuromoji',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const m = /\/kuromoji\/([\w.]+\.dat\.gz)$/.exec((req.url ?? '').split('?')[0]);
+        const file = m && join(KUROMOJI_DICT, m[1]);
+        if (!file || !existsSync(file)) return next();
+        res.setHeader('Content-Type', 'application/octet-stream');
+        for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
+        createReadStream(file).pipe(res);
+      });
+    },
+    generateBundle() {
+      for (const f of readdirSync(KUROMOJI_DICT)) this.emitFile({ type: 'asset', fileName: `kuromoji/${f}`, source: readFileSync(join(KUROMOJI_DICT, f)) });
+    },
+  };
+}
+
 // Generated model packs live in models/packs/<id>/ (gitignored). Dev serves them all at packs/;
 // a build ships only the default tiny pack, so `dist/` works on its own from any static host.
 const PACKS_DIR = resolve(import.meta.dirname, 'models/packs');
@@ -54,7 +77,10 @@ function servePacks(): Plugin {
       for (const id of SHIPPED_PACKS) {
         const dir = join(PACKS_DIR, id);
         if (!existsSync(join(dir, 'pack.json'))) this.error(`model pack ${id} is missing: run \`npm run models:tiny\` first`);
-        for (const f of readdirSync(dir)) this.emitFile({ type: 'asset', fileName: `packs/${id}/${f}`, source: readFileSync(join(dir, f)) });
+        const manifest = readFileSync(join(dir, 'pack.json'));
+        const names = (JSON.parse(manifest.toString()) as { files: { name: string }[] }).files.map((f) => f.name);
+        this.emitFile({ type: 'asset', fileName: `packs/${id}/pack.json`, source: manifest });
+        for (const f of names) this.emitFile({ type: 'asset', fileName: `packs/${id}/${f}`, source: readFileSync(join(dir, f)) });
       }
     },
   };
@@ -62,7 +88,7 @@ function servePacks(): Plugin {
 
 export default defineConfig({
   base: './',
-  plugins: [serveOrt(), servePacks()],
+  plugins: [serveOrt(), serveKuromoji(), servePacks()],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   // Pre-bundling would move ORT away from its .wasm; we load it at run time from ort/ anyway.

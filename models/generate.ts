@@ -2,7 +2,7 @@
 // converts real checkpoints. `tiny` is the default pack the app and tests use; `full` is the
 // real-size v2 pack for benchmarks.
 //   tsx models/generate.ts tiny|full [--out DIR] [--seed N] [--no-bert] [--if-missing]
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RandomWeights } from '../src/graph/weights';
 import { buildPack, PACK_TINY, PACK_V2_RANDOM, type PackConfig } from '../src/pack/build';
@@ -28,16 +28,21 @@ if (flag('--if-missing') && existsSync(join(out, 'pack.json'))) {
   process.exit(0);
 }
 mkdirSync(out, { recursive: true });
+// Readers (a dev server, a concurrent build) never see a half-written file.
+function writeAtomic(path: string, data: Uint8Array | string): void {
+  writeFileSync(`${path}.${process.pid}.tmp`, data);
+  renameSync(`${path}.${process.pid}.tmp`, path);
+}
 const seed = Number(option('--seed') ?? 1);
 const ws = new RandomWeights(seed);
 const started = Date.now();
 const manifest = await buildPack(
   cfg,
   { t2s: ws, sovits: ws, hubert: ws, roberta: cfg.roberta ? ws : undefined },
-  async (name, bytes) => writeFileSync(join(out, name), bytes),
+  async (name, bytes) => writeAtomic(join(out, name), bytes),
   { weights: `random (seed ${seed})`, onProgress: (p) => console.log(`[${p.index + 1}/${p.total}] ${p.name}`) },
 );
-writeFileSync(join(out, 'pack.json'), JSON.stringify(manifest, null, 2) + '\n');
+writeAtomic(join(out, 'pack.json'), JSON.stringify(manifest, null, 2) + '\n');
 const mb = (n: number) => (n / 1e6).toFixed(1);
 for (const f of manifest.files) console.log(`${f.name.padEnd(22)} ${mb(f.bytes).padStart(9)} MB  ${f.parameters.toLocaleString('en-US').padStart(13)} params`);
 console.log(`pack ${cfg.id} written to ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,23 +1,105 @@
 // Main-thread API. Owns one worker; every model call goes through it.
 import * as Comlink from 'comlink';
+import { decodeAudioFile } from './audio/decode';
+import type { PcmAudio } from './audio/pcm';
 import type { BackendInfo, BackendRequest } from './engine/backend';
+import type { CloneResult, PackSummary } from './engine/engine';
+import type { AudioChunk, SynthesisOptions, SynthesisReport } from './engine/synthesize';
 import type { PlainTensor } from './engine/tensors';
-import type { WorkerApi } from './worker';
+import { MynahError } from './errors';
+import type { FetchProgress } from './pack/fetch';
+import type { ConvertFiles, ConvertProgress, ConvertReport } from './pack/convert';
+import type { PackManifest } from './pack/manifest';
+import type { LangMode } from './text/frontend';
+import { deleteVoice, exportVoice, getVoice, importVoice, listVoices, renameVoice, type Voice } from './store/voices';
+import type { SpeechSink, WorkerApi } from './worker';
 import { installErrorTransfer } from './comlink-errors';
 
 installErrorTransfer();
 
-export type { BackendInfo, BackendRequest, PlainTensor };
+export type { Voice, AudioChunk, BackendInfo, BackendRequest, CloneResult, PackSummary, PlainTensor, SynthesisOptions, SynthesisReport };
+
+/**
+ * One synthesis job: iterate it for audio chunks as they are made; `report` settles when the job
+ * ends; `cancel()` stops it within one decode step.
+ */
+export class SpeechStream implements AsyncIterable<AudioChunk> {
+  private readonly queue: AudioChunk[] = [];
+  private wake?: () => void;
+  private ended = false;
+  private failure?: Error;
+  readonly report: Promise<SynthesisReport>;
+  private settle!: { ok: (r: SynthesisReport) => void; fail: (e: Error) => void };
+  /** The worker's job id, once the job is queued. */
+  readonly id: Promise<number>;
+  private setId!: (id: number) => void;
+
+  constructor(private readonly onCancel: (id: number) => Promise<boolean>) {
+    this.id = new Promise((ok) => (this.setId = ok));
+    this.report = new Promise((ok, fail) => (this.settle = { ok, fail }));
+    this.report.catch(() => {}); // iterate or await report: either way the error surfaces once
+  }
+
+  /** @internal the worker's side of the job */
+  sink(): SpeechSink {
+    return {
+      chunk: (c) => {
+        this.queue.push(c);
+        this.wake?.();
+      },
+      done: (r) => {
+        this.ended = true;
+        this.settle.ok(r);
+        this.wake?.();
+      },
+      fail: (e) => {
+        this.ended = true;
+        this.failure = e.code ? new MynahError(e.code, e.message) : new Error(e.message);
+        this.settle.fail(this.failure);
+        this.wake?.();
+      },
+    };
+  }
+
+  /** @internal */
+  started(id: number): void {
+    this.setId(id);
+  }
+
+  async cancel(): Promise<boolean> {
+    return this.onCancel(await this.id);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<AudioChunk> {
+    for (;;) {
+      const next = this.queue.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      if (this.ended) {
+        if (this.failure) throw this.failure;
+        return;
+      }
+      await new Promise<void>((ok) => (this.wake = ok));
+      this.wake = undefined;
+    }
+  }
+}
 
 export interface MynahOptions {
   backend?: BackendRequest;
   /** Where onnxruntime-web's files are served; defaults to the app's own `ort/` folder. */
   ortBase?: string;
+  /** Where kuromoji's Japanese dictionary is served; defaults to the app's `kuromoji/` folder. */
+  dicBase?: string;
 }
 
-function defaultOrtBase(): string {
-  return new URL(`${import.meta.env.BASE_URL}ort/`, document.baseURI).href;
+function appUrl(path: string): string {
+  return new URL(`${import.meta.env.BASE_URL}${path}`, document.baseURI).href;
 }
+const defaultOrtBase = () => appUrl('ort/');
+const defaultPackUrl = () => appUrl('packs/tiny/pack.json');
 
 export class Mynah {
   private constructor(
@@ -30,7 +112,7 @@ export class Mynah {
     const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'mynah-engine' });
     const api = Comlink.wrap<WorkerApi>(worker);
     try {
-      const info = await api.init({ backend: options.backend ?? 'auto', ortBase: options.ortBase ?? defaultOrtBase() });
+      const info = await api.init({ backend: options.backend ?? 'auto', ortBase: options.ortBase ?? defaultOrtBase(), dicBase: options.dicBase ?? appUrl('kuromoji/') });
       return new Mynah(worker, api, info);
     } catch (e) {
       worker.terminate();
@@ -46,6 +128,74 @@ export class Mynah {
   async refreshBackendInfo(): Promise<BackendInfo> {
     this.info = await this.api.backendInfo();
     return this.info;
+  }
+
+  /** Loads a model pack by the URL of its pack.json; defaults to the pack shipped with the app. */
+  loadPack(url = defaultPackUrl(), onProgress?: (p: FetchProgress) => void): Promise<PackSummary> {
+    return this.api.loadPack(url, onProgress && Comlink.proxy(onProgress));
+  }
+
+  /**
+   * Converts dropped upstream files into a pack inside the worker, stores it in this browser and
+   * loads it. Files are passed as they are (no copy of their contents on this thread).
+   */
+  convertPack(files: ConvertFiles, opts: { id?: string; name?: string } = {}, onProgress?: (p: ConvertProgress) => void): Promise<{ summary: PackSummary; report: ConvertReport }> {
+    return this.api.convertPack(files, opts, onProgress && Comlink.proxy(onProgress));
+  }
+
+  loadStoredPack(id: string): Promise<PackSummary> {
+    return this.api.loadStoredPack(id);
+  }
+
+  listStoredPacks(): Promise<PackManifest[]> {
+    return this.api.listStoredPacks();
+  }
+
+  deleteStoredPack(id: string): Promise<boolean> {
+    return this.api.deleteStoredPack(id);
+  }
+
+  /**
+   * Clones a voice from a recording or an audio file (decoded here, on the main thread, where
+   * decodeAudioData exists) and saves it. `promptText` is what the recording says.
+   */
+  async cloneVoice(audio: Blob | ArrayBuffer | PcmAudio, promptText: string, promptLang: LangMode = 'auto', name?: string): Promise<CloneResult> {
+    const pcm = 'channels' in audio ? audio : await decodeAudioFile(audio);
+    const buffers = pcm.channels.map((c) => c.buffer as ArrayBuffer);
+    return this.api.cloneVoice(Comlink.transfer({ audio: pcm, promptText, promptLang, name }, buffers));
+  }
+
+  /** Speaks `text` in a saved voice. Iterate the result for 32 kHz PCM chunks. */
+  synthesize(text: string, voiceId: string, options: SynthesisOptions & { passphrase?: string } = {}): SpeechStream {
+    const stream = new SpeechStream((id) => this.api.cancel(id));
+    this.api.synthesize(text, voiceId, options, Comlink.proxy(stream.sink())).then(
+      (id) => stream.started(id),
+      (e: Error & { code?: string }) => stream.sink().fail({ code: e.code, message: e.message }),
+    );
+    return stream;
+  }
+
+  cancel(jobId: number): Promise<boolean> {
+    return this.api.cancel(jobId);
+  }
+
+  /**
+   * The voice library. Voices live in this origin's IndexedDB, shared by the page and the worker,
+   * so library edits need no engine.
+   */
+  readonly voices = {
+    list: () => listVoices(),
+    get: (id: string) => getVoice(id),
+    rename: (id: string, name: string) => renameVoice(id, name),
+    delete: (id: string) => deleteVoice(id),
+    /** One JSON file holding everything the voice needs. */
+    export: async (id: string) => exportVoice(await getVoice(id)),
+    import: (file: string) => importVoice(file),
+  };
+
+  /** Test hook: makes the worker's GPU device go away as a driver reset would. */
+  loseDevice(): Promise<boolean> {
+    return this.api.loseDevice();
   }
 
   runModel(model: Uint8Array, feeds: Record<string, PlainTensor>): Promise<{ outputs: Record<string, PlainTensor>; locations: Record<string, string> }> {

@@ -1,7 +1,14 @@
 // The one comlink boundary: the worker hosts the Engine and exposes its API, nothing else.
 import * as Comlink from 'comlink';
+import type { PcmAudio } from './audio/pcm';
 import type { OrtModule } from './engine/backend';
-import { Engine, type EngineOptions } from './engine/engine';
+import { Engine, type EngineOptions, type PackSummary } from './engine/engine';
+import type { AudioChunk, SynthesisOptions, SynthesisReport } from './engine/synthesize';
+import type { LangMode } from './text/frontend';
+import type { FetchProgress } from './pack/fetch';
+import type { ConvertFiles, ConvertProgress, ConvertReport } from './pack/convert';
+import { deletePack, listPacks, loadPack as loadStoredPack, savePack } from './store/packs';
+import { MynahError } from './errors';
 import { installErrorTransfer } from './comlink-errors';
 
 installErrorTransfer();
@@ -11,7 +18,33 @@ export interface WorkerInit extends EngineOptions {
   ortBase: string;
 }
 
+export interface CloneArgs {
+  audio: PcmAudio;
+  promptText: string;
+  promptLang: LangMode;
+  name?: string;
+}
+
+/** Where a synthesis job's output goes (a comlink proxy living on the main thread). */
+export interface SpeechSink {
+  chunk(c: AudioChunk): void | Promise<void>;
+  done(r: SynthesisReport): void;
+  fail(e: { code?: string; message: string }): void;
+}
+
 let engine: Engine | undefined;
+
+async function storedPack(id: string) {
+  const pack = await loadStoredPack(id);
+  if (!pack) throw new MynahError('PACK_NOT_FOUND', `No converted pack "${id}" is stored in this browser. Convert the checkpoint files again.`);
+  return pack;
+}
+let ortBase = '';
+
+function ready(): Engine {
+  if (!engine) throw new Error(`engine not initialised (ORT base: ${ortBase || 'none'})`);
+  return engine;
+}
 
 const api = {
   async init(options: WorkerInit) {
@@ -26,13 +59,40 @@ const api = {
   backendInfo: () => ready().backendInfo(),
   runModel: (...args: Parameters<Engine['runModel']>) => ready().runModel(...args),
   runProbe: () => ready().runProbe(),
+  loadPack: (url: string, onProgress?: (p: FetchProgress) => void) => ready().loadPack(url, onProgress),
+  /**
+   * Converts upstream checkpoint files (GPT .ckpt, SoVITS .pth, HuBERT, optional RoBERTa) into a
+   * pack here in the worker, stores it (so a reload needs no re-conversion) and loads it.
+   */
+  async convertPack(files: ConvertFiles, opts: { id?: string; name?: string } = {}, onProgress?: (p: ConvertProgress) => void): Promise<{ summary: PackSummary; report: ConvertReport }> {
+    // The converter (pickle/zip readers, every graph builder) loads only when someone converts.
+    const { convertToPack } = await import('./pack/convert');
+    const { report, ...pack } = await convertToPack(files, { ...opts, onProgress });
+    await savePack(pack);
+    const id = pack.manifest.id;
+    pack.files.clear(); // sessions are created from the stored copy; don't hold the bytes twice
+    return { summary: await ready().loadPack(() => storedPack(id)), report };
+  },
+  /** Loads a pack converted earlier, from this origin's storage. */
+  loadStoredPack: (id: string) => ready().loadPack(() => storedPack(id)),
+  listStoredPacks: () => listPacks(),
+  deleteStoredPack: (id: string) => deletePack(id),
+  async cloneVoice(args: CloneArgs) {
+    return ready().cloneVoice(args).result;
+  },
+  /** Starts a job and returns its id at once; output and the outcome go to `sink`. */
+  synthesize(text: string, voiceId: string, options: SynthesisOptions & { passphrase?: string }, sink: SpeechSink): number {
+    const job = ready().synthesize(text, voiceId, options, (c) => sink.chunk(Comlink.transfer(c, [c.pcm.buffer as ArrayBuffer])));
+    job.result.then(
+      (r) => sink.done(r),
+      (e: Error & { code?: string }) => sink.fail({ code: e.code, message: e.message }),
+    );
+    return job.id;
+  },
+  cancel: (jobId: number) => ready().cancel(jobId),
+  /** Test hook: simulates a lost GPU (driver reset). */
+  loseDevice: () => ready().loseDevice(),
 };
-
-let ortBase = '';
-function ready(): Engine {
-  if (!engine) throw new Error(`engine not initialised (ORT base: ${ortBase || 'none'})`);
-  return engine;
-}
 
 export type WorkerApi = typeof api;
 Comlink.expose(api);

@@ -13,9 +13,18 @@ import { JobQueue, type JobId } from './queue';
 import { synthesize, type ChunkSink, type SynthesisOptions, type SynthesisReport } from './synthesize';
 import { toOrt, toPlain, type PlainTensor } from './tensors';
 import { extractVoice, type CloneRequest } from './voice';
+import { assertAllowed, contentFilterConfig, type ContentFilterConfig } from '../safety/filter';
+import { isLocked, unlockVoice } from '../store/lock';
 
 export interface EngineOptions {
   backend?: BackendRequest;
+  /**
+   * The operator's content filter (deny-list and rules; `enabled: false` turns it off). Set by the
+   * embedding site's code when it creates the engine, never from end-user input.
+   */
+  contentFilter?: Partial<ContentFilterConfig>;
+  /** Key of the output watermark; detectWatermark needs the same key. */
+  watermarkKey?: string;
   /** Where kuromoji's dictionary files are (URL in a browser; Node reads node_modules). */
   dicBase?: string;
 }
@@ -54,6 +63,11 @@ export class Engine {
   private packSource?: () => Promise<LoadedPack>;
   private readonly queue = new JobQueue();
   private deviceLost = false;
+  /** Rejects when the WebGPU device goes away (never settles otherwise). */
+  private lost: Promise<never> = this.newLost();
+  private failLost?: (e: Error) => void;
+  private readonly watched = new WeakSet<object>();
+  private destroyingDevice = false;
 
   constructor(
     private readonly ort: OrtModule,
@@ -66,17 +80,31 @@ export class Engine {
   async init(options: EngineOptions = {}): Promise<BackendInfo> {
     this.options = options;
     this.info = await chooseBackend(this.ort, options.backend ?? 'auto', this.scope);
-    await this.watchDevice();
     return this.info;
   }
 
+  private newLost(): Promise<never> {
+    const p = new Promise<never>((_, fail) => (this.failLost = fail));
+    p.catch(() => {});
+    return p;
+  }
+
+  /**
+   * Watches the device ORT currently runs on (ORT may replace its device, so this is re-armed
+   * before every job). A device ORT destroys itself is not a loss; any other loss fails the
+   * running job, whose GPU work may otherwise never settle.
+   */
   private async watchDevice(): Promise<void> {
     if (this.info?.backend !== 'webgpu') return;
-    this.deviceLost = false;
-    const device = (await this.ort.env.webgpu.device) as unknown as { lost?: Promise<{ message?: string }> } | undefined;
-    device?.lost?.then((why) => {
+    const device = (await this.ort.env.webgpu.device) as unknown as { lost?: Promise<{ reason?: string; message?: string }> } | undefined;
+    if (!device?.lost || this.watched.has(device)) return;
+    this.watched.add(device);
+    device.lost.then((why) => {
+      if (why?.reason === 'destroyed' && !this.destroyingDevice) return;
+      this.destroyingDevice = false;
       this.deviceLost = true;
-      console.warn(`WebGPU device lost: ${why?.message ?? 'no reason given'}`);
+      console.warn(`Mynah: the GPU went away (${why?.message || 'no reason given'}); switching to WASM`);
+      this.failLost?.(new MynahError('WEBGPU_LOST', `The WebGPU device was lost (${why?.message || 'no reason given'}).`));
     });
   }
 
@@ -84,10 +112,13 @@ export class Engine {
     return this.voices ?? voiceStore();
   }
 
-  /** Loads a pack (URL of its pack.json, or one already in memory) and creates its sessions. */
-  async loadPack(source: string | LoadedPack, onProgress?: (p: FetchProgress) => void): Promise<PackSummary> {
+  /**
+   * Loads a pack and creates its sessions. `source`: the URL of a pack.json, a pack in memory, or
+   * a loader (e.g. from the pack store) that is called again if sessions must be re-created.
+   */
+  async loadPack(source: string | LoadedPack | (() => Promise<LoadedPack>), onProgress?: (p: FetchProgress) => void): Promise<PackSummary> {
     const started = performance.now();
-    const load = typeof source === 'string' ? () => fetchPack(source, { onProgress }) : async () => source;
+    const load = typeof source === 'string' ? () => fetchPack(source, { onProgress }) : typeof source === 'function' ? source : async () => source;
     const pack = await load();
     await this.createModels(pack);
     this.packSource = load;
@@ -112,6 +143,9 @@ export class Engine {
     const info = await chooseBackend(this.ort, 'wasm', this.scope);
     this.info = { ...info, reason: why };
     this.deviceLost = false;
+    this.lost = this.newLost();
+    // Sessions on the lost device are dropped, not released: releasing may wait on the dead queue.
+    this.models = undefined;
     if (this.packSource) await this.createModels(await this.packSource());
   }
 
@@ -124,7 +158,8 @@ export class Engine {
       let producedOutput = false;
       const produced = () => (producedOutput = true);
       try {
-        return await work(signal, produced);
+        await this.watchDevice();
+        return await Promise.race([work(signal, produced), this.lost]);
       } catch (e) {
         if (signal.aborted || this.info?.backend !== 'webgpu' || !isDeviceFailure(e, this.deviceLost)) throw e;
         await this.fallBackToWasm(e);
@@ -143,12 +178,26 @@ export class Engine {
     });
   }
 
-  /** Speaks `text` in a saved voice; chunks go to `emit` as they are ready. */
-  synthesize(text: string, voiceId: string, options: SynthesisOptions, emit: ChunkSink): { id: JobId; result: Promise<SynthesisReport> } {
+  /**
+   * Speaks `text` in a saved voice; chunks go to `emit` as they are ready. A locked voice needs
+   * its passphrase; it is decrypted for this job only, never stored unlocked.
+   */
+  synthesize(text: string, voiceId: string, options: SynthesisOptions & { passphrase?: string }, emit: ChunkSink): { id: JobId; result: Promise<SynthesisReport> } {
+    const { passphrase, ...synthOptions } = options;
     return this.job(async (signal, produced) => {
-      const voice = await getVoice(voiceId, this.store());
-      return synthesize(this.loaded(), voice, text, options, (c) => (produced(), emit(c)), { signal, dicBase: this.options.dicBase });
+      assertAllowed(text, this.filter());
+      let voice = await getVoice(voiceId, this.store());
+      if (isLocked(voice)) {
+        if (!passphrase) throw new MynahError('VOICE_LOCKED', `The voice "${voice.name}" is locked. Enter its passphrase to use it.`);
+        voice = await unlockVoice(voice, passphrase);
+      }
+      return synthesize(this.loaded(), voice, text, synthOptions, (c) => (produced(), emit(c)), { signal, dicBase: this.options.dicBase, watermarkKey: this.options.watermarkKey });
     });
+  }
+
+  private filterConfig?: Readonly<ContentFilterConfig>;
+  private filter(): Readonly<ContentFilterConfig> {
+    return (this.filterConfig ??= contentFilterConfig(this.options.contentFilter ?? {}));
   }
 
   cancel(id: JobId): boolean {
@@ -159,6 +208,8 @@ export class Engine {
   async loseDevice(): Promise<boolean> {
     if (this.info?.backend !== 'webgpu') return false;
     const device = (await this.ort.env.webgpu.device) as unknown as { destroy(): void };
+    await this.watchDevice();
+    this.destroyingDevice = true;
     device.destroy();
     return true;
   }

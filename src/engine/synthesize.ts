@@ -5,6 +5,7 @@ import { MynahError } from '../errors';
 import { mulberry32 } from '../graph/weights';
 import { sovitsFrameCount, sovitsHop } from '../graph/models/sovits';
 import type { Voice } from '../store/voices';
+import { makeWatermarkPayload, WatermarkEmbedder } from '../safety/watermark';
 import { splitText, textToPhones, type CutMethod, type LangMode } from '../text/frontend';
 import { session, type LoadedModels } from './models';
 import { DEFAULT_SAMPLING, SemanticSampler, UPSTREAM_LIMITS, type SamplingOptions } from './sampling';
@@ -67,6 +68,9 @@ export interface SynthesisReport {
 
 export type ChunkSink = (chunk: AudioChunk) => void | Promise<void>;
 
+/** Key of the inaudible mark every output carries (the operator may set its own). */
+export const DEFAULT_WATERMARK_KEY = 'mynah-watermark-v1';
+
 /** Standard normal samples (Box–Muller) from a seeded uniform source. */
 function normalNoise(n: number, rand: () => number): Float32Array {
   const out = new Float32Array(n);
@@ -105,7 +109,13 @@ export function resolveOptions(opts: SynthesisOptions) {
   };
 }
 
-export async function synthesize(m: LoadedModels, voice: Voice, text: string, options: SynthesisOptions, emit: ChunkSink, ctx: { signal?: AbortSignal; dicBase?: string } = {}): Promise<SynthesisReport> {
+export interface SynthesisContext {
+  signal?: AbortSignal;
+  dicBase?: string;
+  watermarkKey?: string;
+}
+
+export async function synthesize(m: LoadedModels, voice: Voice, text: string, options: SynthesisOptions, emit: ChunkSink, ctx: SynthesisContext = {}): Promise<SynthesisReport> {
   const started = performance.now();
   const { ort, manifest } = m;
   if (voice.packId !== manifest.id) {
@@ -131,11 +141,19 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
   const decoder = session(m, 'sovits-decoder');
   const ge = new ort.Tensor('float32', voice.ge, [1, voice.ge.length, 1]);
   const report: SynthesisReport = { seed: o.seed, segments: [], warnings, audioSec: 0, firstChunkMs: -1, t2sMs: 0, sovitsMs: 0, totalMs: 0 };
-  const out = async (c: Omit<AudioChunk, 'sampleRate' | 'segments'>) => {
+  // Every output carries a keyed mark (voice id hash + day). The embedder lags by a few
+  // milliseconds, so each chunk goes out slightly delayed and the tail follows the last chunk.
+  const marker = new WatermarkEmbedder(ctx.watermarkKey ?? DEFAULT_WATERMARK_KEY, makeWatermarkPayload(voice.id), sr);
+  let last: Omit<AudioChunk, 'sampleRate' | 'segments'> | undefined;
+  const send = async (c: Omit<AudioChunk, 'sampleRate' | 'segments'>) => {
     if (c.pcm.length === 0 && !c.segmentDone) return;
     if (c.kind === 'speech' && report.firstChunkMs < 0) report.firstChunkMs = performance.now() - started;
     report.audioSec += c.pcm.length / sr;
     await emit({ ...c, sampleRate: sr, segments: phoneSets.length });
+  };
+  const out = async (c: Omit<AudioChunk, 'sampleRate' | 'segments'>) => {
+    last = c;
+    await send({ ...c, pcm: marker.process(c.pcm) });
   };
 
   const decodeCodes = async (codes: number[], phones: BigInt64Array): Promise<Float32Array> => {
@@ -197,6 +215,7 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
     const pause = Math.round(o.pauseSec * sr);
     if (pause > 0) await out({ pcm: new Float32Array(pause), segment, kind: 'pause', tokens: tokens.length, segmentDone: true });
   }
+  if (last) await send({ ...last, pcm: marker.flush(), segmentDone: true });
   report.totalMs = performance.now() - started;
   return report;
 }

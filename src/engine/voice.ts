@@ -1,7 +1,8 @@
 // Cloning: reference audio + its transcript -> a Voice. Everything synthesis needs from the
 // reference is computed here once (prompt codes from HuBERT + VQ, `ge` from the reference
 // encoder, prompt phones from g2p), so a saved voice never runs these networks again.
-import { prepareReference, type PcmAudio, type PrepareOptions } from '../audio';
+import type { PcmAudio } from '../audio/pcm';
+import { prepareReference, type PrepareOptions } from '../audio/prepare';
 import { MynahError } from '../errors';
 import { textToPhones, type LangMode } from '../text/frontend';
 import { VOICE_SCHEMA, type Voice } from '../store/voices';

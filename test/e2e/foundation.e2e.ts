@@ -7,7 +7,7 @@ let server: StaticServer;
 let chrome: Awaited<ReturnType<typeof launch>>;
 
 beforeAll(async () => {
-  server = await serveStatic(resolve('dist'));
+  server = await serveStatic(resolve(process.env.MYNAH_DIST ?? 'dist'));
   chrome = await launch();
 });
 afterAll(async () => {

@@ -13,6 +13,10 @@ import { getVoice } from '../../src/store/voices';
 import { MynahError } from '../../src/errors';
 import type { LoadedPack } from '../../src/pack/fetch';
 import { referenceSpeech, REFERENCE_TEXT } from '../helpers/reference-speech';
+import { DEFAULT_WATERMARK_KEY } from '../../src/engine/synthesize';
+import { detectWatermark, parseWatermarkPayload, voiceIdHash } from '../../src/safety/watermark';
+import { lockVoice } from '../../src/store/lock';
+import { saveVoice } from '../../src/store/voices';
 import { tinyPack } from '../helpers/tiny-pack';
 
 const scope = { crossOriginIsolated: false, navigator: { hardwareConcurrency: 1 } } as unknown as typeof globalThis;
@@ -95,25 +99,71 @@ describe('synthesize', () => {
   });
 
   it('streams: the first chunk leaves after 16 tokens, long before the fragment ends', async () => {
-    const { speech, report } = await speak(engine, 'Streaming speech arrives in pieces.', { ...opts, maxTokens: 100 });
+    const { chunks, speech, report } = await speak(engine, 'Streaming speech arrives in pieces.', { ...opts, maxTokens: 100, pauseSec: 0 });
     const total = report.segments[0].tokens;
     expect(total).toBeGreaterThan(40);
     expect(speech[0].tokens).toBe(16);
     expect(speech[0].segmentDone).toBe(false);
     expect(speech.length).toBeGreaterThan(2);
-    // Cross-faded chunks add up to exactly one token's samples per token.
-    expect(join(speech).length).toBe(total * SAMPLES_PER_TOKEN);
-    const whole = await speak(engine, 'Streaming speech arrives in pieces.', { ...opts, maxTokens: 100, stream: false });
+    // Cross-faded chunks add up to exactly one token's samples per token (the watermark's few
+    // milliseconds of lag move samples between chunks, never add or drop any).
+    expect(join(chunks).length).toBe(total * SAMPLES_PER_TOKEN);
+    const whole = await speak(engine, 'Streaming speech arrives in pieces.', { ...opts, maxTokens: 100, pauseSec: 0, stream: false });
     expect(whole.report.segments[0].tokens).toBe(total);
-    expect(join(whole.speech).length).toBe(total * SAMPLES_PER_TOKEN);
+    expect(join(whole.chunks).length).toBe(total * SAMPLES_PER_TOKEN);
+  });
+
+  it('marks every output with the keyed watermark of its voice', async () => {
+    const { chunks } = await speak(engine, 'A marked sentence, long enough to carry the whole payload.', { ...opts, maxTokens: 150 });
+    const audio = join(chunks);
+    const found = detectWatermark(audio, 32000, DEFAULT_WATERMARK_KEY);
+    expect(found.present).toBe(true);
+    expect(parseWatermarkPayload(found.payload!).voiceHash).toBe(voiceIdHash(voiceId));
+    expect(detectWatermark(audio, 32000, 'some other key').present).toBe(false);
+  });
+
+  it('refuses blocked text with CONTENT_BLOCKED before any audio', async () => {
+    const blocking = new Engine(ort, { scope, voices: store });
+    await blocking.init({ backend: 'wasm', contentFilter: { deny: ['forbidden phrase'] } });
+    await blocking.loadPack(pack);
+    let chunks = 0;
+    await expect(blocking.synthesize('Say the Forbidden  Phrase now.', voiceId, opts, () => void chunks++).result).rejects.toMatchObject({ code: 'CONTENT_BLOCKED' });
+    expect(chunks).toBe(0);
+    // The operator's off-switch.
+    const open = new Engine(ort, { scope, voices: store });
+    await open.init({ backend: 'wasm', contentFilter: { enabled: false, deny: ['forbidden phrase'] } });
+    await open.loadPack(pack);
+    expect((await open.synthesize('Say the forbidden phrase now.', voiceId, opts, () => {}).result).segments.length).toBe(1);
+  });
+
+  it('a locked voice speaks only with its passphrase, and stays locked in the store', async () => {
+    const plain = await getVoice(voiceId, store);
+    const locked = await lockVoice({ ...plain, id: 'locked-voice' }, 'correct horse battery');
+    await saveVoice(locked, store);
+    await expect(engine.synthesize('Hi there.', 'locked-voice', opts, () => {}).result).rejects.toMatchObject({ code: 'VOICE_LOCKED' });
+    await expect(engine.synthesize('Hi there.', 'locked-voice', { ...opts, passphrase: 'wrong horse battery' }, () => {}).result).rejects.toMatchObject({ code: 'BAD_PASSPHRASE' });
+    const ok = await engine.synthesize('Hi there.', 'locked-voice', { ...opts, passphrase: 'correct horse battery' }, () => {}).result;
+    expect(ok.segments[0].tokens).toBeGreaterThan(0);
+    expect((await getVoice('locked-voice', store)).ge.length).toBe(0);
   });
 
   it('splits long text into fragments with pauses between them', async () => {
     const { chunks, report } = await speak(engine, 'First sentence here. Second one follows! And a third?', { ...opts, maxTokens: 20, cut: 'cut5', pauseSec: 0.25 });
     expect(report.segments.length).toBe(3);
-    const pauses = chunks.filter((c) => c.kind === 'pause');
-    expect(pauses.length).toBe(3);
-    for (const p of pauses) expect(p.pcm.length).toBe(0.25 * 32000);
+    // One pause after each fragment (the last chunk is the watermark's tail, after the last pause).
+    expect(chunks.filter((c) => c.kind === 'pause').length).toBe(4);
+    const tokens = report.segments.reduce((n, s) => n + s.tokens, 0);
+    expect(join(chunks).length).toBe(tokens * SAMPLES_PER_TOKEN + 3 * 0.25 * 32000);
+    // The stretch after each fragment's speech is silent.
+    const audio = join(chunks);
+    let at = 0;
+    for (const seg of report.segments) {
+      at += seg.tokens * SAMPLES_PER_TOKEN;
+      // (The watermark's 256-sample frames reach a little into the silence on both sides.)
+      const gap = audio.subarray(at + 256, at + 8000 - 256);
+      expect(Math.max(...gap.map(Math.abs))).toBeLessThan(1e-6);
+      at += 8000;
+    }
     expect(new Set(chunks.map((c) => c.segment))).toEqual(new Set([0, 1, 2]));
     expect(report.firstChunkMs).toBeGreaterThan(0);
   });
