@@ -58,6 +58,10 @@ function speechLike(n: number, rate: number, seed: number): Float32Array {
   return out;
 }
 
+const PACK_FILES = ['hubert.onnx', 'semantic.onnx', 'sovits_ref.onnx', 't2s_embed.onnx', 't2s_token.onnx', 't2s_decoder.onnx', 'sovits_decoder.onnx', 'bert.onnx'];
+/** Node's copy of the served graphs (read once: other e2e runs may rebuild dist/ meanwhile). */
+const served = new Map<string, Buffer>();
+
 let server: StaticServer;
 let chrome: Awaited<ReturnType<typeof launch>>;
 let page: Page;
@@ -66,7 +70,7 @@ let seen: ReturnType<typeof watchConsole>;
 const placementLog: string[] = [];
 
 beforeAll(async () => {
-  server = await serveStatic(resolve('dist'));
+  server = await serveStatic(resolve(process.env.MYNAH_DIST ?? 'dist'));
   chrome = await launch();
   page = await chrome.browser.newPage();
   seen = watchConsole(page);
@@ -76,13 +80,21 @@ beforeAll(async () => {
   // The page's own UI starts an engine too; on WASM it stays off the GPU this test measures.
   await page.goto(`${server.url}?backend=wasm`);
   await page.waitForFunction(() => 'Mynah' in globalThis);
-  await page.evaluate(async () => {
+  for (const f of PACK_FILES) served.set(f, readFileSync(resolve('dist/packs/tiny', f)));
+  await page.evaluate(async (names) => {
     type Client = { backendInfo(): { backend: string } };
     const M = (globalThis as unknown as { Mynah: { create(o: object): Promise<Client> } }).Mynah;
     const g = globalThis as unknown as { packTest: { gpu: Client; cpu: Client; files: Map<string, Uint8Array>; manifest: unknown } };
-    const res = await fetch('packs/tiny/pack.json');
-    g.packTest = { gpu: await M.create({ backend: 'webgpu' }), cpu: await M.create({ backend: 'wasm' }), files: new Map(), manifest: await res.json() };
-  });
+    const get = async (path: string) => {
+      const res = await fetch(`packs/tiny/${path}`);
+      if (!res.ok) throw new Error(`packs/tiny/${path}: HTTP ${res.status}`);
+      return res;
+    };
+    const manifest = await (await get('pack.json')).json();
+    const files = new Map<string, Uint8Array>();
+    for (const name of names) files.set(name, new Uint8Array(await (await get(name)).arrayBuffer()));
+    g.packTest = { gpu: await M.create({ backend: 'webgpu' }), cpu: await M.create({ backend: 'wasm' }), files, manifest };
+  }, PACK_FILES);
 });
 afterAll(async () => {
   await page?.evaluate(() => {
@@ -94,18 +106,13 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Fetches `file` from the app's tiny pack (once) and runs it with `feeds` on the given engines. */
+/** Runs the app's copy of `file` (fetched in beforeAll) with `feeds` on the given engines. */
 async function runOn(sides: ('gpu' | 'cpu')[], file: string, feeds: Record<string, Wire>): Promise<Partial<Both>> {
   return page.evaluate(
     async ({ sides, file, feeds }) => {
       type Plain = { type: string; dims: number[]; data: ArrayLike<number | bigint> };
       type Client = { runModel(b: Uint8Array, f: Record<string, Plain>): Promise<{ outputs: Record<string, Plain>; locations: Record<string, string> }> };
       const t = (globalThis as unknown as { packTest: { gpu: Client; cpu: Client; files: Map<string, Uint8Array> } }).packTest;
-      if (!t.files.has(file)) {
-        const res = await fetch(`packs/tiny/${file}`);
-        if (!res.ok) throw new Error(`packs/tiny/${file}: HTTP ${res.status}`);
-        t.files.set(file, new Uint8Array(await res.arrayBuffer()));
-      }
       const plain: Record<string, Plain> = {};
       for (const [name, w] of Object.entries(feeds)) {
         plain[name] = { type: w.type, dims: w.dims, data: w.type === 'int64' ? BigInt64Array.from(w.data, (v) => BigInt(v)) : Float32Array.from(w.data) };
@@ -152,13 +159,29 @@ function compare(a: number[], b: number[]): { maxAbs: number; scale: number; rel
 
 /**
  * WebGPU vs WASM tolerance, relative to the output's largest magnitude. Both run float32; the
- * WebGPU kernels sum in other orders and use their own exp/erf/tanh, so a few float32 ulps per op
- * accumulate through the depth of each graph (measured maxima are in the report, ~1e-6..1e-5).
+ * WebGPU kernels sum in other orders and use their own exp/erf/tanh, so float32 rounding
+ * accumulates through each graph (SwiftShader: at most 1.5e-6 relative, see the report). A wrong
+ * kernel shows up as an O(1) difference; 1e-4 leaves room for real GPUs' looser math.
  */
 const REL_TOL = 1e-4;
+/**
+ * WGSL only promises sin/cos to 2^-11 absolute (in [-π, π]), far looser than WASM's libm, so
+ * graphs with sine positions also get 2^-11 · |alpha| absolute on top (measured ~1.3e-4).
+ */
+const SIN_ABS = 2 ** -11;
+
+/** A named float32 initializer of a pack file, read from the built app's copy. */
+function initializer(file: string, name: string): Float32Array {
+  const g = onnxProto.onnx.ModelProto.decode(served.get(file)!).graph!;
+  const t = g.initializer!.find((i) => i.name === name);
+  if (!t?.rawData) throw new Error(`${file} has no raw initializer ${name}`);
+  const raw = t.rawData;
+  return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+}
+const absMax = (a: ArrayLike<number>) => Array.from(a).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
 /** Asserts shapes, where the outputs were left, and that both backends agree; records the figures. */
-function check(graph: string, r: Both, dims: Record<string, number[]>): Both {
+function check(graph: string, r: Both, dims: Record<string, number[]>, absAllowance = 0): Both {
   expect(Object.keys(r.gpu.outputs).sort(), graph).toEqual(Object.keys(dims).sort());
   for (const [name, want] of Object.entries(dims)) {
     const g = r.gpu.outputs[name];
@@ -177,7 +200,7 @@ function check(graph: string, r: Both, dims: Record<string, number[]>): Both {
     } else {
       // Not all zeros (a silently failed GPU kernel often leaves zeros).
       expect(d.scale, `${graph}.${name} scale`).toBeGreaterThan(0);
-      expect(d.rel, `${graph}.${name}: |webgpu - wasm| = ${d.maxAbs} at scale ${d.scale}`).toBeLessThan(REL_TOL);
+      expect(d.maxAbs, `${graph}.${name}: |webgpu - wasm| = ${d.maxAbs} at scale ${d.scale}`).toBeLessThan(REL_TOL * d.scale + absAllowance);
     }
   }
   return r;
@@ -245,6 +268,7 @@ describe('tiny pack in Chromium: every graph on WebGPU and WASM', () => {
         prompt: i64(promptCodes, [Y]),
       }),
       { x: [X + Y, D] },
+      SIN_ABS * Math.max(absMax(initializer('t2s_embed.onnx', 'ar_text_position.alpha')), absMax(initializer('t2s_embed.onnx', 'ar_audio_position.alpha'))),
     );
     const textLen = i64([X], [1]);
     const empty = f32([], [0, L, D]);
@@ -252,7 +276,7 @@ describe('tiny pack in Chromium: every graph on WebGPU and WASM', () => {
     const prefill = await runWasm('t2s_decoder.onnx', { x: e.cpu.outputs.x, past_k: empty, past_v: empty, text_len: textLen });
     const logits0 = prefill.outputs.logits.data;
     const token = logits0.slice(0, t2s.vocab - 1).reduce((best, v, i, a) => (v > a[best] ? i : best), 0);
-    const tok = check('t2s_token', await runBoth('t2s_token.onnx', { token: i64([token], [1]), position: i64([Y], [1]) }), { x: [1, D] });
+    const tok = check('t2s_token', await runBoth('t2s_token.onnx', { token: i64([token], [1]), position: i64([Y], [1]) }), { x: [1, D] }, SIN_ABS * absMax(initializer('t2s_token.onnx', 'ar_audio_position.alpha')));
 
     // Uncached: all X+Y+1 rows with an empty cache (zero-row Concat and per-layer Gather of past_k/v).
     const n = X + Y + 1;
@@ -304,7 +328,7 @@ describe('tiny pack in Chromium: every graph on WebGPU and WASM', () => {
   });
 
   it('WebGPU EP placement: only integer shape/index arithmetic is left on the CPU, never a weight or an activation', async () => {
-    const files = ['hubert.onnx', 'semantic.onnx', 'sovits_ref.onnx', 't2s_embed.onnx', 't2s_token.onnx', 't2s_decoder.onnx', 'sovits_decoder.onnx', 'bert.onnx'];
+    const files = PACK_FILES;
     const first = placementLog.length;
     // The engine does not expose ORT's logger, so the app's own ORT build is loaded on the main
     // thread with verbose logging; creating a session logs where ORT put every node.
@@ -320,7 +344,7 @@ describe('tiny pack in Chromium: every graph on WebGPU and WASM', () => {
       ort.env.wasm.numThreads = 1;
       ort.env.logLevel = 'verbose';
       for (const name of names) {
-        const bytes = new Uint8Array(await (await fetch(`packs/tiny/${name}`)).arrayBuffer());
+        const bytes = (globalThis as unknown as { packTest: { files: Map<string, Uint8Array> } }).packTest.files.get(name)!.slice();
         console.log(`=== placement ${name}`);
         const s = await ort.InferenceSession.create(bytes, { executionProviders: ['webgpu'], graphOptimizationLevel: 'all', logSeverityLevel: 0, logVerbosityLevel: 0 });
         await s.release();
@@ -337,7 +361,7 @@ describe('tiny pack in Chromium: every graph on WebGPU and WASM', () => {
       const section = log.slice(from + 1, log.findIndex((l, i) => i > from && l.startsWith('=== placement')));
       expect(section.some((l) => /placed on \[WebGpuExecutionProvider\]/.test(l)), `${file}: ORT logged no placement`).toBe(true);
       const cpu = cpuPlacedNodes(section);
-      const graph = lightValues(readFileSync(resolve('dist/packs/tiny', file)));
+      const graph = lightValues(served.get(file)!);
       const inserted: string[] = [];
       for (const { op, name } of cpu) {
         const node = graph.nodes.get(name);
@@ -369,12 +393,14 @@ describe('tiny pack in Chromium: every graph on WebGPU and WASM', () => {
     // engine's probe at init, then every runModel); the engine's device.lost watcher reports that
     // as "WebGPU device lost: Device was destroyed." That is not a GPU failure: a lost device
     // from a driver reset or a crash gives another reason and stays fatal here.
-    const selfDestroyed = /WebGPU device lost: Device was destroyed\.?$/;
+    // ORT logs the same event itself when verbose: "WebGPU device lost (2): Device was destroyed."
+    const selfDestroyed = /WebGPU device lost(: | \(2\): )Device was destroyed\.?$/;
     const fatal = seen.fatal.filter((m) => !selfDestroyed.test(m));
     if (fatal.length !== seen.fatal.length) console.log(`ignored ${seen.fatal.length - fatal.length} "device was destroyed" reports (ORT released its own device)`);
     expect(fatal).toEqual([]);
-    // ORT prints its warning that shape ops went to the CPU through console.error; nothing else may.
-    expect(seen.errors.filter((m) => !/VerifyEachNodeIsAssignedToAnEp/.test(m))).toEqual([]);
+    // ORT's C++ log goes to console.error at every level; its verbose, info and warning lines
+    // (the placement report, "some nodes were not assigned ...") are not failures. Nothing else may.
+    expect(seen.errors.filter((m) => !/\[[VIW]:onnxruntime:/.test(m))).toEqual([]);
   });
 });
 
