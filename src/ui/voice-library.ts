@@ -1,0 +1,146 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { Mynah, Voice } from '../client';
+import { controls, emit, fileSafe, panel, reportError, saveFile } from './shared';
+
+/**
+ * The voices saved in this browser: pick one to speak with, rename, export to a file (to keep,
+ * move to another browser, or embed with <mynah-speak voice-src>), import, delete. Each voice says
+ * which model pack it was made with, since it only works with that pack.
+ */
+@customElement('mynah-voice-library')
+export class VoiceLibrary extends LitElement {
+  @property({ attribute: false }) client?: Mynah;
+  @property({ attribute: false }) voices: Voice[] = [];
+  /** Id of the voice in use. */
+  @property() selected = '';
+  /** Id of the loaded pack, to mark voices that need another one. */
+  @property() packId = '';
+  @state() private editing = '';
+  @state() private draft = '';
+  @state() private confirming = '';
+  @state() private status = '';
+
+  static styles = [
+    panel,
+    controls,
+    css`
+      ul { list-style: none; padding: 0; margin: 0.4rem 0; }
+      li { display: grid; grid-template-columns: auto 1fr; gap: 0.2rem 0.6rem; padding: 0.55rem 0; border-bottom: 1px solid var(--mynah-border); }
+      li.selected { background: var(--mynah-surface); border-radius: 0.4rem; padding-inline: 0.4rem; }
+      .pick { display: flex; align-items: center; gap: 0.5rem; font-weight: 600; overflow-wrap: anywhere; }
+      .meta { grid-column: 2; color: var(--mynah-muted); font-size: 0.85rem; }
+      .actions { grid-column: 2; display: flex; flex-wrap: wrap; gap: 0.3rem; }
+      .other-pack { color: var(--mynah-danger); }
+      form { display: flex; flex-wrap: wrap; gap: 0.3rem; grid-column: 2; }
+      .import { display: inline-flex; }
+      .import input { position: absolute; opacity: 0; width: 1px; height: 1px; }
+      .import:focus-within { outline: 3px solid var(--mynah-focus); outline-offset: 2px; border-radius: 0.5em; }
+    `,
+  ];
+
+  private changed(message: string): void {
+    this.status = message;
+    emit(this, 'voices-changed', null);
+  }
+
+  private async rename(v: Voice, e: Event): Promise<void> {
+    e.preventDefault();
+    const name = this.draft.trim();
+    this.editing = '';
+    if (!name || name === v.name || !this.client) return;
+    try {
+      await this.client.voices.rename(v.id, name);
+      this.changed(`Renamed to “${name}”.`);
+    } catch (err) {
+      reportError(this, err);
+    }
+  }
+
+  private async deleteVoice(v: Voice): Promise<void> {
+    if (!this.client) return;
+    this.confirming = '';
+    try {
+      await this.client.voices.delete(v.id);
+      this.changed(`Deleted “${v.name}”.`);
+    } catch (err) {
+      reportError(this, err);
+    }
+  }
+
+  private async exportVoice(v: Voice): Promise<void> {
+    if (!this.client) return;
+    try {
+      saveFile(await this.client.voices.export(v.id), `${fileSafe(v.name)}.mynah-voice.json`, 'application/json');
+      this.status = `Exported “${v.name}”. Keep the file private: anyone with it can speak in this voice.`;
+    } catch (err) {
+      reportError(this, err);
+    }
+  }
+
+  private async importFile(input: HTMLInputElement): Promise<void> {
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file || !this.client) return;
+    try {
+      const v = await this.client.voices.import(await file.text());
+      this.changed(`Imported “${v.name}”.`);
+      emit(this, 'voice-select', v.id);
+    } catch (err) {
+      reportError(this, err);
+    }
+  }
+
+  private startEdit(v: Voice): void {
+    this.editing = v.id;
+    this.draft = v.name;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>(`#rename-${CSS.escape(v.id)}`)?.select());
+  }
+
+  private renderVoice(v: Voice) {
+    const isSel = v.id === this.selected;
+    const otherPack = this.packId && v.packId !== this.packId;
+    return html`<li class=${isSel ? 'selected' : ''}>
+      <input type="radio" name="voice" id="pick-${v.id}" .checked=${isSel} @change=${() => emit(this, 'voice-select', v.id)} />
+      ${this.editing === v.id
+        ? html`<form @submit=${(e: Event) => this.rename(v, e)} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (this.editing = '')}>
+            <label class="sr-only" for="rename-${v.id}">New name for ${v.name}</label>
+            <input id="rename-${v.id}" .value=${this.draft} @input=${(e: InputEvent) => (this.draft = (e.target as HTMLInputElement).value)} />
+            <button class="small" type="submit">Save</button>
+            <button class="small" type="button" @click=${() => (this.editing = '')}>Cancel</button>
+          </form>`
+        : html`<label class="pick" for="pick-${v.id}">${v.name}${v.locked ? html` <span title="Locked with a passphrase">🔒</span>` : nothing}</label>`}
+      <div class="meta">
+        ${new Date(v.created).toLocaleString()} · ${v.refMeta?.durationSec ? `${v.refMeta.durationSec.toFixed(1)} s reference · ` : ''}${v.promptLang} ·
+        <span class=${otherPack ? 'other-pack' : ''}>pack ${v.packId}${otherPack ? ' (not the loaded pack)' : ''}</span>
+      </div>
+      <div class="actions">
+        <button class="small" @click=${() => this.startEdit(v)} aria-label="Rename ${v.name}">Rename</button>
+        <button class="small" @click=${() => this.exportVoice(v)} aria-label="Export ${v.name}">Export</button>
+        ${this.confirming === v.id
+          ? html`<button class="small danger" @click=${() => this.deleteVoice(v)} aria-label="Really delete ${v.name}">Really delete</button>
+              <button class="small" @click=${() => (this.confirming = '')}>Keep</button>`
+          : html`<button class="small danger" @click=${() => (this.confirming = v.id)} aria-label="Delete ${v.name}">Delete</button>`}
+      </div>
+    </li>`;
+  }
+
+  render() {
+    return html`<h2 id="library-title">3 · Your voices</h2>
+      ${this.voices.length
+        ? html`<ul aria-labelledby="library-title">${this.voices.map((v) => this.renderVoice(v))}</ul>`
+        : html`<p class="hint">No voices yet. Clone one above, or import a voice file.</p>`}
+      <label class="import button">
+        Import a voice file…
+        <input type="file" accept=".json,application/json" @change=${(e: Event) => this.importFile(e.target as HTMLInputElement)} />
+      </label>
+      <p class="hint">Voices are stored only in this browser.</p>
+      <p class="hint" role="status" aria-live="polite">${this.status}</p>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mynah-voice-library': VoiceLibrary;
+  }
+}

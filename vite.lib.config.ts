@@ -1,0 +1,48 @@
+// Library build: `npm run build:lib` -> dist-lib/mynah.js (ES module with the <mynah-speak> and
+// <mynah-studio> elements and the Mynah client; Lit and everything else bundled in, so one
+// script tag is enough), its chunks and worker, the run-time files it loads (ort/, kuromoji/,
+// packs/tiny/) beside it, and type declarations (mynah.d.ts -> types/, from tsconfig.lib.json).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { defineConfig, type Plugin } from 'vite';
+import { ORT_FILES } from './vite.config';
+
+const here = import.meta.dirname;
+
+function runtimeFiles(): Plugin {
+  const copy = (from: string, to: string, names: string[], emit: (fileName: string, source: Uint8Array) => void) => {
+    for (const n of names) emit(`${to}/${n}`, readFileSync(join(from, n)));
+  };
+  return {
+    name: 'mynah-lib-runtime-files',
+    generateBundle() {
+      const emit = (fileName: string, source: Uint8Array) => this.emitFile({ type: 'asset', fileName, source });
+      copy(resolve(here, 'node_modules/onnxruntime-web/dist'), 'ort', ORT_FILES, emit);
+      const dict = resolve(here, 'node_modules/kuromoji/dict');
+      copy(dict, 'kuromoji', readdirSync(dict), emit);
+      const tiny = resolve(here, 'models/packs/tiny');
+      if (!existsSync(join(tiny, 'pack.json'))) this.error('the tiny model pack is missing: run `npm run models:tiny` first');
+      copy(tiny, 'packs/tiny', readdirSync(tiny), emit);
+      // Types: tsc writes dist-lib/types/ after this build; this is the entry that points there.
+      this.emitFile({ type: 'asset', fileName: 'mynah.d.ts', source: "export * from './types/lib';\n" });
+    },
+  };
+}
+
+export default defineConfig({
+  base: './',
+  publicDir: false,
+  plugins: [runtimeFiles()],
+  // Production builds of Lit and friends even when run under a test runner (NODE_ENV=test).
+  resolve: { conditions: ['module', 'browser', 'production'] },
+  define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  worker: { format: 'es' },
+  build: {
+    target: 'es2022',
+    outDir: 'dist-lib',
+    emptyOutDir: true,
+    sourcemap: true,
+    lib: { entry: resolve(here, 'src/lib.ts'), formats: ['es'], fileName: () => 'mynah.js' },
+  },
+});
