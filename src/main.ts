@@ -6,5 +6,6 @@ import { registerOffline } from './ui/offline';
 (globalThis as unknown as { Mynah: typeof Mynah }).Mynah = Mynah;
 void import('./audio/index').then((audio) => ((globalThis as unknown as { MynahAudio: typeof audio }).MynahAudio = audio));
 
-// Offline after the first visit (public/sw.js); only the built app, where file names are final.
-if (import.meta.env.PROD) void registerOffline();
+// Offline after the first visit (public/sw.js); only in builds (no hot reload), where file names
+// are final. (import.meta.env.PROD would miss builds made under a test runner, NODE_ENV=test.)
+if (!import.meta.hot) void registerOffline();

@@ -86,6 +86,8 @@ export class MynahStudio extends LitElement {
     // file the engine downloads is also kept for offline use.
     const off = await offlineState();
     this.offline = off;
+    // The worker took longer than we waited: finish the offline set-up when it takes over.
+    if (off === 'installing') navigator.serviceWorker.addEventListener('controllerchange', () => ((this.offline = 'ready'), this.keepOffline()), { once: true });
     const q = new URLSearchParams(location.search).get('backend');
     const backend: BackendRequest = q === 'webgpu' || q === 'wasm' || q === 'auto' ? q : this.backend;
     try {
@@ -130,10 +132,14 @@ export class MynahStudio extends LitElement {
     this.pack = summary;
     await this.refreshInfo();
     await this.refreshVoices();
-    if (this.offline === 'ready') {
-      const r = await precache().catch(() => undefined);
-      if (r) this.offline = 'cached';
-    }
+    await this.keepOffline();
+  }
+
+  /** Once a pack is loaded and the service worker is in control: cache what this visit used. */
+  private async keepOffline(): Promise<void> {
+    if (this.offline !== 'ready' || !this.pack) return;
+    const r = await precache().catch(() => undefined);
+    if (r) this.offline = 'cached';
   }
 
   private async refreshInfo(): Promise<void> {

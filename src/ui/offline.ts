@@ -14,6 +14,8 @@ export function registerOffline(url = './sw.js', waitMs = 5000): Promise<Offline
     try {
       await sw.register(url);
     } catch (e) {
+      // Offline, the update check of an installed worker fails, but that worker still serves.
+      if (sw.controller) return 'ready';
       console.warn('Mynah: offline support is off:', (e as Error).message);
       return 'failed';
     }

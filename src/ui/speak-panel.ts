@@ -80,6 +80,8 @@ export class SpeakPanel extends LitElement {
   @state() private status = '';
   @state() private result?: { pcm: Float32Array; sampleRate: number; report?: SynthesisReport; voiceName: string };
   @state() private producedSec = 0;
+  /** For a passphrase-locked voice; kept only in this element, never stored. */
+  @state() private passphrase = '';
   private readonly output = new SpeechOutput();
 
   static styles = [
@@ -87,6 +89,7 @@ export class SpeakPanel extends LitElement {
     controls,
     css`
       .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1rem; }
+      .settings select { width: 100%; }
       .settings { display: grid; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); gap: 0 1rem; }
       details { margin: 0.6rem 0; border: 1px solid var(--mynah-border); border-radius: 0.5rem; padding: 0.3rem 0.8rem; }
       summary { cursor: pointer; font-weight: 600; padding: 0.3rem 0; }
@@ -100,6 +103,11 @@ export class SpeakPanel extends LitElement {
     `,
   ];
 
+  protected willUpdate(changed: Map<PropertyKey, unknown>): void {
+    // A passphrase belongs to one voice.
+    if (changed.has('voice') && (changed.get('voice') as Voice | undefined)?.id !== this.voice?.id) this.passphrase = '';
+  }
+
   disconnectedCallback(): void {
     super.disconnectedCallback();
     void this.session?.stop();
@@ -112,11 +120,12 @@ export class SpeakPanel extends LitElement {
     if (!this.voice) return 'Clone a voice (step 2) or pick one from your voices (step 3).';
     if (this.voice.packId !== this.pack.manifest.id)
       return `The voice “${this.voice.name}” was made with pack “${this.voice.packId}”, but “${this.pack.manifest.id}” is loaded. Load that pack, or clone the voice again with this one.`;
+    if (this.voice.locked && !this.passphrase) return `The voice “${this.voice.name}” is locked: enter its passphrase.`;
     if (!this.text.trim()) return 'Type something to say.';
     return '';
   }
 
-  private options(): SynthesisOptions {
+  private options(): SynthesisOptions & { passphrase?: string } {
     const s = this.settings;
     const seed = s.seed.trim() === '' ? undefined : Number(s.seed);
     return {
@@ -129,6 +138,7 @@ export class SpeakPanel extends LitElement {
       speed: s.speed,
       pauseSec: s.pauseSec,
       maxTokens: s.maxTokens,
+      ...(this.voice?.locked ? { passphrase: this.passphrase } : {}),
       ...(seed !== undefined && Number.isFinite(seed) ? { seed: Math.trunc(seed) } : {}),
     };
   }
@@ -274,6 +284,12 @@ export class SpeakPanel extends LitElement {
     const detected = this.textLang === 'auto' && this.text.trim() ? detectLanguages(this.text) : [];
     return html`<h2>4 · Speak</h2>
       ${this.voice ? html`<p class="hint">Voice: <strong>${this.voice.name}</strong></p>` : nothing}
+      ${this.voice?.locked
+        ? html`<div class="field">
+            <label for="speak-pass">Passphrase of this locked voice</label>
+            <input id="speak-pass" type="password" autocomplete="off" .value=${this.passphrase} @input=${(e: InputEvent) => (this.passphrase = (e.target as HTMLInputElement).value)} />
+          </div>`
+        : nothing}
       <div class="field">
         <label for="speak-text">Text to speak</label>
         <textarea id="speak-text" rows="4" placeholder="Type what the voice should say, in Chinese, English or Japanese." .value=${this.text}

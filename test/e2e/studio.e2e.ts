@@ -1,0 +1,230 @@
+// Mynah Studio walked as a person would, in Chromium on the built app: first visit (engine and the
+// built-in pack load by themselves), record from the (fake) microphone with the keyboard, see the
+// chosen window, clone, speak with streaming and per-fragment progress, download the WAV, stop a
+// long job, manage the library (rename, export, import, delete), hit an error, convert checkpoint
+// files into a stored pack, reload (the voice is still there), and finally work offline. Every
+// step goes through what is on screen: roles, labels and visible text. Screenshots go to
+// test-results/ (not committed).
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseWav } from '../../src/audio/wav';
+import { CONSENT_STATEMENT } from '../../src/safety/consent';
+import { REFERENCE_TEXT, REFERENCE_WAV } from '../helpers/reference-speech';
+import { launch, watchConsole, type Page } from './browser';
+import { serveStatic, type StaticServer } from './server';
+
+const SHOTS = resolve('test-results');
+const FIXTURES = resolve('test/fixtures/checkpoints');
+let server: StaticServer;
+let chrome: Awaited<ReturnType<typeof launch>>;
+let page: Page;
+let seen: ReturnType<typeof watchConsole>;
+let url: string;
+
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `studio-${name}.png`), fullPage: true });
+const packLoaded = () => page.getByText(/Model pack “.*” is loaded\./).waitFor({ timeout: 120_000 });
+
+/** Types a number into an advanced setting and leaves the field, as a person would. */
+async function setField(label: string, value: string): Promise<void> {
+  const f = page.getByLabel(label, { exact: true });
+  await f.fill(value);
+  await f.press('Tab');
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  server = await serveStatic(resolve(process.env.MYNAH_DIST ?? 'dist'));
+  url = `${server.url}?backend=wasm`; // WASM: SwiftShader's WebGPU is much slower here
+  chrome = await launch({ fakeMic: REFERENCE_WAV });
+  page = await chrome.browser.newPage();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  seen = watchConsole(page);
+});
+
+afterAll(async () => {
+  await chrome?.close();
+  await server?.close().catch(() => undefined);
+});
+
+describe('Mynah Studio, first visit to offline', () => {
+  it('starts the engine and loads the built-in pack by itself', async () => {
+    await page.goto(url);
+    await expect(page.getByRole('heading', { name: 'Mynah', level: 1 }).isVisible()).resolves.toBe(true);
+    await page.getByText(/WASM · \d threads?/).waitFor({ timeout: 60_000 });
+    await packLoaded();
+    // The demo pack says plainly that it will not sound like speech.
+    await expect(page.getByText(/random weights/).first().isVisible()).resolves.toBe(true);
+    await expect(page.getByText('4.5 MB in 8 files').isVisible()).resolves.toBe(true);
+    // Nothing to speak with yet, and the page says what to do.
+    await expect(page.getByRole('button', { name: 'Speak', exact: true }).isDisabled()).resolves.toBe(true);
+    await expect(page.getByText('Clone a voice (step 2) or pick one from your voices (step 3).').isVisible()).resolves.toBe(true);
+    await shot('1-first-visit');
+  });
+
+  it('records from the microphone with the keyboard, shows the chosen window, clones', async () => {
+    const record = page.getByRole('button', { name: 'Record', exact: true });
+    await record.focus();
+    // Keyboard focus is visible.
+    expect(await record.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
+    await page.keyboard.press('Enter');
+    await page.getByRole('meter', { name: 'Input level' }).waitFor();
+    await page.getByText(/Recording · ([89]|\d\d)\.\d s of 30 s/).waitFor({ timeout: 60_000 });
+    const level = Number(await page.getByRole('meter', { name: 'Input level' }).getAttribute('aria-valuenow'));
+    await shot('2-recording');
+    await page.getByRole('button', { name: 'Stop recording' }).click();
+
+    const wave = page.getByRole('img', { name: /^Waveform of/ });
+    await wave.waitFor();
+    const described = (await wave.getAttribute('aria-label'))!;
+    console.log(`recording: ${described}; a level reading of ${level} dB`);
+    expect(described).toMatch(/Waveform of (8|9|\d\d)\.\d seconds of audio; the stretch from \d+\.\d s to \d+\.\d s is used for cloning/);
+    const [from, to] = /from (\d+\.\d) s to (\d+\.\d) s/.exec(described)!.slice(1).map(Number);
+    expect(to - from).toBeGreaterThanOrEqual(2.9);
+    expect(to - from).toBeLessThanOrEqual(10.1);
+    await expect(page.getByText(/Used for cloning: \d+\.\d s from/).isVisible()).resolves.toBe(true);
+
+    const clone = page.getByRole('button', { name: 'Clone voice' });
+    await page.getByLabel('What the reference says, word for word').fill(REFERENCE_TEXT);
+    await page.getByText('Detected: English').first().waitFor();
+    await page.getByLabel('Language of the reference').selectOption('en');
+    await page.getByLabel('Name for the voice').fill('Studio voice');
+    // No consent, no clone.
+    await expect(clone.isDisabled()).resolves.toBe(true);
+    await page.getByLabel(CONSENT_STATEMENT).check();
+    await expect(clone.isEnabled()).resolves.toBe(true);
+    await shot('3-reference');
+    await clone.click();
+    await page.getByText('Voice “Studio voice” is ready and saved in your library.').waitFor({ timeout: 120_000 });
+    await expect(page.getByRole('radio', { name: 'Studio voice' }).isChecked()).resolves.toBe(true);
+    await expect(page.getByText(/pack tiny/).first().isVisible()).resolves.toBe(true);
+  });
+
+  it('speaks with streaming progress per fragment, downloads the WAV, stops a long job', async () => {
+    await page.getByLabel('Text to speak').fill('Hello there. This is Mynah speaking!');
+    await page.getByText(/Detected: English\./).waitFor();
+    await page.getByText('Advanced settings').click();
+    await setField('Longest fragment (tokens)', '40');
+    await setField('Seed', '11');
+    await page.getByRole('button', { name: 'Speak', exact: true }).click();
+    await expect(page.getByRole('button', { name: 'Stop', exact: true }).isEnabled()).resolves.toBe(true);
+    const fragments = page.getByRole('list', { name: 'Progress by fragment' }).getByRole('listitem');
+    await page.getByText(/Done: \d+\.\d s of audio\./).waitFor({ timeout: 120_000 });
+    expect(await fragments.count()).toBe(2); // cut5 splits at the full stop
+    for (let i = 0; i < 2; i++) {
+      await expect(fragments.nth(i).getByText(/done · \d+\.\d s/).isVisible()).resolves.toBe(true);
+      expect(await fragments.nth(i).getByRole('progressbar').evaluate((p) => (p as HTMLProgressElement).value)).toBe(1);
+    }
+    const status = (await page.getByText(/Done: \d+\.\d s of audio\./).textContent())!;
+    await expect(page.getByText(/of audio in .* seed 11/).isVisible()).resolves.toBe(true);
+    await shot('4-spoken');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download WAV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^Studio-voice-.*\.wav$/);
+    const file = join(SHOTS, 'studio-speech.wav');
+    await download.saveAs(file);
+    const wav = parseWav(readFileSync(file));
+    const seconds = wav.channels[0].length / wav.sampleRate;
+    console.log(`download: ${wav.sampleRate} Hz, ${seconds.toFixed(3)} s; page said "${status}"`);
+    expect(wav.sampleRate).toBe(32000);
+    expect(wav.channels.length).toBe(1);
+    expect(seconds.toFixed(1)).toBe(/Done: (\d+\.\d) s/.exec(status)![1]);
+    expect(wav.channels[0].some((x) => x !== 0)).toBe(true);
+
+    // A long job, stopped once audio is flowing.
+    await setField('Longest fragment (tokens)', '1500');
+    await page.getByLabel('Text to speak').fill('This sentence could go on for a whole minute with random weights.');
+    await page.getByRole('button', { name: 'Speak', exact: true }).click();
+    await page.getByText(/[1-9]\d*\.\d s of audio made so far|0\.[1-9] s of audio made so far/).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await page.getByText(/Stopped\. \d+\.\d s of audio was made\./).waitFor({ timeout: 30_000 });
+    await expect(page.getByRole('button', { name: 'Speak', exact: true }).isEnabled()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'Download WAV' }).isEnabled()).resolves.toBe(true);
+    await setField('Longest fragment (tokens)', '40');
+  });
+
+  it('renames, exports, imports and deletes voices', async () => {
+    await page.getByRole('button', { name: 'Rename Studio voice' }).click();
+    const name = page.getByLabel('New name for Studio voice');
+    await name.fill('Reader voice');
+    await name.press('Enter');
+    await page.getByRole('radio', { name: 'Reader voice', exact: true }).waitFor();
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export Reader voice' }).click()]);
+    expect(download.suggestedFilename()).toBe('Reader-voice.mynah-voice.json');
+    const file = join(SHOTS, 'studio-voice.mynah-voice.json');
+    await download.saveAs(file);
+    const exported = JSON.parse(readFileSync(file, 'utf8'));
+    expect(exported).toMatchObject({ kind: 'mynah-voice', name: 'Reader voice', packId: 'tiny' });
+
+    // The same file again: a copy with a new id, never an overwrite.
+    await page.getByLabel('Import a voice file…').setInputFiles(file);
+    await page.getByRole('radio', { name: 'Reader voice (imported)' }).waitFor();
+    await shot('5-library');
+    await page.getByRole('button', { name: 'Delete Reader voice (imported)' }).click();
+    await page.getByRole('button', { name: 'Really delete Reader voice (imported)' }).click();
+    await page.getByText('Deleted “Reader voice (imported)”.').waitFor();
+    expect(await page.getByRole('radio', { name: /Reader voice/ }).count()).toBe(1);
+  });
+
+  it('shows a clear error when a pack URL is wrong, and keeps the loaded pack', async () => {
+    await page.getByLabel('From a URL').check();
+    await page.getByLabel('Address of a pack.json').fill(`${server.url}no-such-pack/pack.json`);
+    await page.getByRole('button', { name: 'Download and load' }).click();
+    const alert = page.getByRole('alert');
+    await alert.getByText(/answered 404/).waitFor({ timeout: 30_000 });
+    await expect(alert.getByText('PACK_FETCH_FAILED').isVisible()).resolves.toBe(true);
+    await shot('6-error');
+    await alert.getByRole('button', { name: 'Dismiss this message' }).click();
+    await expect(alert.getByText(/answered 404/).count()).resolves.toBe(0);
+    await expect(page.getByText('Tiny random pack (tests)').first().isVisible()).resolves.toBe(true);
+  });
+
+  it('converts dropped GPT-SoVITS files into a stored pack, with progress', async () => {
+    await page.getByLabel('Convert my GPT-SoVITS files').check();
+    await page.getByLabel('GPT model (.ckpt)').setInputFiles(join(FIXTURES, 's1-v2.ckpt'));
+    await page.getByLabel('SoVITS model (.pth)').setInputFiles(join(FIXTURES, 's2-v2.pth'));
+    await page.getByLabel('HuBERT weights').setInputFiles(join(FIXTURES, 'hubert/pytorch_model.bin'));
+    await page.getByLabel('HuBERT config.json (optional)').setInputFiles(join(FIXTURES, 'hubert/config.json'));
+    await page.getByRole('button', { name: 'Convert and load' }).click();
+    await page.getByRole('progressbar', { name: 'Model pack progress' }).waitFor();
+    await page.getByText(/^(Reading|Building) /).first().waitFor();
+    await page.getByText('Model pack “s2-v2.pth + s1-v2.ckpt” is loaded.').waitFor({ timeout: 180_000 });
+    // The voice belongs to the other pack, and the page says so.
+    await expect(page.getByText(/pack tiny \(not the loaded pack\)/).isVisible()).resolves.toBe(true);
+    await page.getByText(/was made with pack “tiny”, but “s2-v2” is loaded/).waitFor();
+    await shot('7-converted');
+    await page.getByLabel(/Stored in this browser \(1\)/).check();
+    await expect(page.getByRole('button', { name: 'Load pack s2-v2.pth + s1-v2.ckpt' }).isVisible()).resolves.toBe(true);
+    await page.getByLabel('Built-in').check();
+    await page.getByRole('button', { name: 'Load the built-in pack' }).click();
+    await page.getByText('Model pack “Tiny random pack (tests)” is loaded.').waitFor({ timeout: 120_000 });
+  });
+
+  it('still has the voice after a reload, and fits a phone screen', async () => {
+    await page.reload();
+    await packLoaded();
+    await expect(page.getByRole('radio', { name: 'Reader voice', exact: true }).isChecked()).resolves.toBe(true);
+    await expect(page.getByText('Voice: Reader voice').isVisible()).resolves.toBe(true);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
+    await shot('8-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('works offline once loaded: the page, the engine and the pack come from this browser', async () => {
+    await page.getByText('Works offline').waitFor({ timeout: 60_000 });
+    // The server goes away entirely.
+    server.server.closeAllConnections();
+    await server.close();
+    await page.reload();
+    await packLoaded();
+    await page.getByText(/WASM · \d threads?/).waitFor();
+    await expect(page.getByRole('radio', { name: 'Reader voice', exact: true }).isChecked()).resolves.toBe(true);
+    await page.getByLabel('Text to speak').fill('Offline and still talking.');
+    await page.getByRole('button', { name: 'Speak', exact: true }).click();
+    await page.getByText(/Done: \d+\.\d s of audio\./).waitFor({ timeout: 120_000 });
+    await shot('9-offline');
+    expect(seen.fatal).toEqual([]);
+  });
+});
