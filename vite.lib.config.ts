@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
-import { ORT_FILES } from './vite.config';
+import { ORT_FILES } from './vite.config.ts';
 
 const here = import.meta.dirname;
 

@@ -3,4 +3,4 @@
 // start as soon as they are defined).
 import { setAssetBase } from './ui/assets';
 
-setAssetBase(new URL('./', import.meta.url));
+setAssetBase(new URL(/* @vite-ignore */ './', import.meta.url));
