@@ -82,7 +82,7 @@ beforeAll(async () => {
   // The page's own UI starts an engine too; on WASM it stays off the GPU this test measures.
   await page.goto(`${server.url}?backend=wasm`);
   await page.waitForFunction(() => 'Mynah' in globalThis);
-  for (const f of PACK_FILES) served.set(f, readFileSync(resolve('dist/packs/tiny', f)));
+  for (const f of PACK_FILES) served.set(f, readFileSync(resolve(process.env.MYNAH_DIST ?? 'dist', 'packs/tiny', f)));
   await page.evaluate(async (names) => {
     type Client = { backendInfo(): { backend: string } };
     const M = (globalThis as unknown as { Mynah: { create(o: object): Promise<Client> } }).Mynah;
