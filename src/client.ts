@@ -11,13 +11,13 @@ import type { FetchProgress } from './pack/fetch';
 import type { ConvertFiles, ConvertProgress, ConvertReport } from './pack/convert';
 import type { PackManifest } from './pack/manifest';
 import type { LangMode } from './text/frontend';
-import { deleteVoice, exportVoice, getVoice, importVoice, listVoices, renameVoice, type Voice } from './store/voices';
+import { deleteVoice, exportVoice, getVoice, importVoice, listVoices, renameVoice, type Voice, type VoiceConsent } from './store/voices';
 import type { SpeechSink, WorkerApi } from './worker';
 import { installErrorTransfer } from './comlink-errors';
 
 installErrorTransfer();
 
-export type { Voice, AudioChunk, BackendInfo, BackendRequest, CloneResult, PackSummary, PlainTensor, SynthesisOptions, SynthesisReport };
+export type { Voice, VoiceConsent, AudioChunk, BackendInfo, BackendRequest, CloneResult, PackSummary, PlainTensor, SynthesisOptions, SynthesisReport };
 
 /**
  * One synthesis job: iterate it for audio chunks as they are made; `report` settles when the job
@@ -157,12 +157,13 @@ export class Mynah {
 
   /**
    * Clones a voice from a recording or an audio file (decoded here, on the main thread, where
-   * decodeAudioData exists) and saves it. `promptText` is what the recording says.
+   * decodeAudioData exists) and saves it. `promptText` is what the recording says. `consent` (from
+   * makeConsent, when the speaker confirmed) is saved on the voice and travels with its exports.
    */
-  async cloneVoice(audio: Blob | ArrayBuffer | PcmAudio, promptText: string, promptLang: LangMode = 'auto', name?: string): Promise<CloneResult> {
+  async cloneVoice(audio: Blob | ArrayBuffer | PcmAudio, promptText: string, promptLang: LangMode = 'auto', name?: string, options: { consent?: VoiceConsent } = {}): Promise<CloneResult> {
     const pcm = 'channels' in audio ? audio : await decodeAudioFile(audio);
     const buffers = pcm.channels.map((c) => c.buffer as ArrayBuffer);
-    return this.api.cloneVoice(Comlink.transfer({ audio: pcm, promptText, promptLang, name }, buffers));
+    return this.api.cloneVoice(Comlink.transfer({ audio: pcm, promptText, promptLang, name, consent: options.consent }, buffers));
   }
 
   /** Speaks `text` in a saved voice. Iterate the result for 32 kHz PCM chunks. */

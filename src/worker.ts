@@ -5,6 +5,7 @@ import type { OrtModule } from './engine/backend';
 import { Engine, type EngineOptions, type PackSummary } from './engine/engine';
 import type { AudioChunk, SynthesisOptions, SynthesisReport } from './engine/synthesize';
 import type { LangMode } from './text/frontend';
+import type { VoiceConsent } from './store/voices';
 import type { FetchProgress } from './pack/fetch';
 import type { ConvertFiles, ConvertProgress, ConvertReport } from './pack/convert';
 import { deletePack, listPacks, loadPack as loadStoredPack, savePack } from './store/packs';
@@ -23,6 +24,8 @@ export interface CloneArgs {
   promptText: string;
   promptLang: LangMode;
   name?: string;
+  /** The speaker's consent record, saved on the voice. */
+  consent?: VoiceConsent;
 }
 
 /** Where a synthesis job's output goes (a comlink proxy living on the main thread). */

@@ -5,7 +5,8 @@ import type { PcmAudio } from '../audio/pcm';
 import { prepareReference, type PrepareOptions } from '../audio/prepare';
 import { MynahError } from '../errors';
 import { textToPhones, type LangMode } from '../text/frontend';
-import { VOICE_SCHEMA, type Voice } from '../store/voices';
+import { VOICE_SCHEMA, type Voice, type VoiceConsent } from '../store/voices';
+import { assertConsent } from '../safety/consent';
 import { session, type LoadedModels } from './models';
 
 export interface CloneRequest {
@@ -15,6 +16,8 @@ export interface CloneRequest {
   promptLang: LangMode;
   name?: string;
   prepare?: PrepareOptions;
+  /** The speaker's consent (makeConsent), stored with the voice and kept through export/import. */
+  consent?: VoiceConsent;
 }
 
 // Upstream ends an unterminated prompt with a full stop (an English one for English prompts).
@@ -42,6 +45,7 @@ export interface ClonedVoice {
 
 export async function extractVoice(m: LoadedModels, req: CloneRequest, opts: { dicBase?: string; signal?: AbortSignal } = {}): Promise<ClonedVoice> {
   const { ort, manifest } = m;
+  if (req.consent !== undefined) assertConsent(req.consent);
   const prepared = prepareReference(req.audio, req.prepare);
   const { ids, warnings } = await promptPhones(req.promptText, req.promptLang, manifest.version, opts.dicBase);
   opts.signal?.throwIfAborted();
@@ -74,6 +78,7 @@ export async function extractVoice(m: LoadedModels, req: CloneRequest, opts: { d
     promptCodes: codes,
     ge,
     refMeta: { durationSec: w.seconds, note: w.reason },
+    ...(req.consent ? { consent: { given: true, at: req.consent.at, statement: req.consent.statement.trim() } } : {}),
   };
   return { voice, warnings: [...w.warnings, ...warnings] };
 }

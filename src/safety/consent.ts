@@ -17,3 +17,13 @@ export function makeConsent(confirmed: boolean, statement: string = CONSENT_STAT
   if (!s) throw new MynahError('CONSENT_REQUIRED', 'The consent statement is empty. Show the speaker a statement to confirm.');
   return { given: true, at: at.toISOString(), statement: s };
 }
+
+/**
+ * Checks a consent record handed to cloneVoice (it may come from page code or across the worker
+ * boundary), so a malformed one fails before any model runs instead of when the voice is saved.
+ */
+export function assertConsent(c: unknown): asserts c is VoiceConsent {
+  const r = c as Partial<VoiceConsent> | null;
+  const ok = !!r && typeof r === 'object' && r.given === true && typeof r.at === 'string' && !Number.isNaN(Date.parse(r.at)) && typeof r.statement === 'string' && r.statement.trim() !== '';
+  if (!ok) throw new MynahError('CONSENT_INVALID', 'The consent record is not valid. Build it with makeConsent(true) when the speaker confirms the consent statement.');
+}

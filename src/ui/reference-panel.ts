@@ -5,7 +5,7 @@ import { downmix, type PcmAudio } from '../audio/pcm';
 import { prepareReference } from '../audio/prepare';
 import { startRecording, type Recorder } from '../audio/record';
 import type { CloneResult, Mynah, PackSummary } from '../client';
-import { CONSENT_STATEMENT } from '../safety/consent';
+import { CONSENT_STATEMENT, makeConsent } from '../safety/consent';
 import { segmentByLanguage, type LangMode } from '../text/segment';
 import { controls, emit, errorDetail, formatSec, panel, reportError } from './shared';
 import './level-meter';
@@ -158,7 +158,9 @@ export class ReferencePanel extends LitElement {
       // cloneVoice transfers the audio to the worker: hand it a copy, the waveform keeps its own.
       const audio: PcmAudio = { sampleRate: ref.audio.sampleRate, channels: ref.audio.channels.map((c) => c.slice()) };
       const name = this.name.trim() || `Voice ${new Date().toLocaleString()}`;
-      const result: CloneResult = await this.client.cloneVoice(audio, this.promptText.trim(), this.promptLang, name);
+      // The speaker's confirmation is stored on the voice (and in its exports), not only checked here.
+      const consent = makeConsent(this.consent, CONSENT_STATEMENT);
+      const result: CloneResult = await this.client.cloneVoice(audio, this.promptText.trim(), this.promptLang, name, { consent });
       this.status = `Voice “${result.voice.name}” is ready and saved in your library.` + (result.warnings.length ? ` Note: ${result.warnings.join(' ')}` : '');
       emit(this, 'voice-cloned', result);
       this.name = '';

@@ -113,6 +113,7 @@ export class VoiceLibrary extends LitElement {
       <div class="meta">
         ${new Date(v.created).toLocaleString()} · ${v.refMeta?.durationSec ? `${v.refMeta.durationSec.toFixed(1)} s reference · ` : ''}${v.promptLang} ·
         <span class=${otherPack ? 'other-pack' : ''}>pack ${v.packId}${otherPack ? ' (not the loaded pack)' : ''}</span>
+        ${v.consent ? html` · <span title=${v.consent.statement}>speaker consent recorded ${new Date(v.consent.at).toLocaleDateString()}</span>` : nothing}
       </div>
       <div class="actions">
         <button class="small" @click=${() => this.startEdit(v)} aria-label="Rename ${v.name}">Rename</button>
