@@ -5,7 +5,7 @@ import { MynahError } from '../errors';
 import { mulberry32 } from '../graph/weights';
 import { sovitsFrameCount, sovitsHop } from '../graph/models/sovits';
 import type { Voice } from '../store/voices';
-import { makeWatermarkPayload, WatermarkEmbedder } from '../safety/watermark';
+import { DEFAULT_WATERMARK_KEY, makeWatermarkPayload, WatermarkEmbedder } from '../safety/watermark';
 import { splitText, textToPhones, type CutMethod, type LangMode } from '../text/frontend';
 import { session, type LoadedModels } from './models';
 import { DEFAULT_SAMPLING, SemanticSampler, UPSTREAM_LIMITS, type SamplingOptions } from './sampling';
@@ -68,8 +68,7 @@ export interface SynthesisReport {
 
 export type ChunkSink = (chunk: AudioChunk) => void | Promise<void>;
 
-/** Key of the inaudible mark every output carries (the operator may set its own). */
-export const DEFAULT_WATERMARK_KEY = 'mynah-watermark-v1';
+export { DEFAULT_WATERMARK_KEY } from '../safety/watermark';
 
 /** Standard normal samples (Box–Muller) from a seeded uniform source. */
 function normalNoise(n: number, rand: () => number): Float32Array {
