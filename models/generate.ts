@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RandomWeights } from '../src/graph/weights';
 import { buildPack, PACK_TINY, PACK_V2_RANDOM, type PackConfig } from '../src/pack/build';
+import { syntheticBertVocab, TINY_VOCAB_ENTRIES } from '../src/pack/synthetic-vocab';
 
 const args = process.argv.slice(2);
 const kind = args[0];
@@ -35,14 +36,16 @@ function writeAtomic(path: string, data: Uint8Array | string): void {
 }
 const seed = Number(option('--seed') ?? 1);
 const ws = new RandomWeights(seed);
+// A stand-in vocabulary: small for the tiny pack, the real model's 21,128 entries for the full one.
+const bertVocab = cfg.roberta ? syntheticBertVocab(kind === 'tiny' ? TINY_VOCAB_ENTRIES : cfg.roberta.vocab) : undefined;
 const started = Date.now();
 const manifest = await buildPack(
   cfg,
-  { t2s: ws, sovits: ws, hubert: ws, roberta: cfg.roberta ? ws : undefined },
+  { t2s: ws, sovits: ws, hubert: ws, roberta: cfg.roberta ? ws : undefined, bertVocab },
   async (name, bytes) => writeAtomic(join(out, name), bytes),
   { weights: `random (seed ${seed})`, onProgress: (p) => console.log(`[${p.index + 1}/${p.total}] ${p.name}`) },
 );
 writeAtomic(join(out, 'pack.json'), JSON.stringify(manifest, null, 2) + '\n');
 const mb = (n: number) => (n / 1e6).toFixed(1);
-for (const f of manifest.files) console.log(`${f.name.padEnd(22)} ${mb(f.bytes).padStart(9)} MB  ${f.parameters.toLocaleString('en-US').padStart(13)} params`);
+for (const f of manifest.files) console.log(`${f.name.padEnd(22)} ${mb(f.bytes).padStart(9)} MB  ${f.role === 'bert-vocab' ? `${bertVocab!.length.toLocaleString('en-US').padStart(13)} tokens` : `${f.parameters.toLocaleString('en-US').padStart(13)} params`}`);
 console.log(`pack ${cfg.id} written to ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -2,14 +2,29 @@
 // pipeline needs from its configs (sample rate, hop, widths), read once.
 import type * as Ort from 'onnxruntime-web';
 import { MynahError } from '../errors';
+import type { RobertaConfig } from '../graph/models/roberta';
 import type { T2SConfig } from '../graph/models/t2s';
 import type { SoVITSConfig } from '../graph/models/sovits';
 import type { LoadedPack } from '../pack/fetch';
-import type { PackManifest, PackRole } from '../pack/manifest';
+import { isGraphRole, type GraphRole, type PackManifest } from '../pack/manifest';
+import { BertTokenizer } from '../text/bert-tokenizer';
 import type { OrtModule } from './backend';
 import { T2SRunner } from './t2s-decode';
 
-export type PackSessions = Partial<Record<PackRole, Ort.InferenceSession>>;
+export type PackSessions = Partial<Record<GraphRole, Ort.InferenceSession>>;
+
+/** Whether the pack's Chinese BERT can feed the GPT, and why not when it cannot. */
+export interface BertAvailability {
+  available: boolean;
+  /** One sentence for people: what Chinese text gets. */
+  note: string;
+}
+
+/** What the engine needs to compute BERT features (present when available). */
+export interface BertModel {
+  tokenizer: BertTokenizer;
+  roberta: RobertaConfig;
+}
 
 export interface LoadedModels {
   ort: OrtModule;
@@ -19,41 +34,72 @@ export interface LoadedModels {
   onDevice: boolean;
   t2s: T2SConfig;
   sovits: SoVITSConfig;
+  /** The Chinese BERT with its tokenizer, when the pack has both and its width fits the GPT. */
+  bert?: BertModel;
+  bertInfo: BertAvailability;
+}
+
+/**
+ * Decides, from the manifest alone, whether the pack's BERT will be used. Features narrower than
+ * the GPT's BERT input fill its leading dims (only the tiny test pack is built that way; upstream's
+ * RoBERTa and GPT are both 1024 wide); wider ones cannot be used.
+ */
+export function bertAvailability(manifest: PackManifest, t2s: T2SConfig): BertAvailability & { roberta?: RobertaConfig } {
+  const roberta = (manifest.dims as { roberta?: RobertaConfig }).roberta;
+  const hasGraph = manifest.files.some((f) => f.role === 'bert');
+  const hasVocab = manifest.files.some((f) => f.role === 'bert-vocab');
+  if (!hasGraph || !roberta) return { available: false, note: 'This pack has no Chinese BERT: Chinese text gets zero BERT features (less natural prosody). Convert with the RoBERTa files to add it.' };
+  if (!hasVocab) return { available: false, note: 'This pack has a Chinese BERT but not its vocabulary, so Chinese text gets zero BERT features. Convert the pack again with vocab.txt or tokenizer.json.' };
+  if (roberta.hidden > t2s.bertDim) return { available: false, note: `This pack's Chinese BERT gives ${roberta.hidden}-wide features but its GPT takes ${t2s.bertDim}; Chinese text gets zero BERT features.` };
+  const padded = roberta.hidden < t2s.bertDim ? ` (${roberta.hidden} wide, zero-filled to ${t2s.bertDim})` : '';
+  return { available: true, note: `Chinese text gets BERT features from the pack's Chinese RoBERTa${padded}.`, roberta };
 }
 
 type CreateSession = (model: Uint8Array, options?: Ort.InferenceSession.SessionOptions) => Promise<Ort.InferenceSession>;
 
-export async function loadModels(ort: OrtModule, pack: LoadedPack, create: CreateSession, onDevice: boolean, onProgress?: (role: PackRole, index: number, total: number) => void): Promise<LoadedModels> {
+export async function loadModels(ort: OrtModule, pack: LoadedPack, create: CreateSession, onDevice: boolean, onProgress?: (role: GraphRole, index: number, total: number) => void): Promise<LoadedModels> {
   const { manifest } = pack;
   const dims = manifest.dims as { t2s?: T2SConfig; sovits?: SoVITSConfig };
   if (!dims.t2s || !dims.sovits) throw new MynahError('PACK_CORRUPT', `Pack "${manifest.id}" does not describe its networks (dims.t2s / dims.sovits). Re-generate or re-convert it.`);
   const t2s = T2SRunner.sessionOptions(onDevice);
-  const extra: Partial<Record<PackRole, Ort.InferenceSession.SessionOptions>> = {
+  const extra: Partial<Record<GraphRole, Ort.InferenceSession.SessionOptions>> = {
     't2s-embed': t2s.embed,
     't2s-token': t2s.token,
     't2s-decoder': t2s.decoder,
   };
+  const { roberta, ...bertInfo } = bertAvailability(manifest, dims.t2s);
+  const bytesOf = (name: string) => {
+    const bytes = pack.files.get(name);
+    if (!bytes) throw new MynahError('PACK_CORRUPT', `Pack "${manifest.id}" is missing ${name}. Re-download the pack.`);
+    return bytes;
+  };
+  let bert: BertModel | undefined;
+  if (roberta) {
+    const vocab = manifest.files.find((f) => f.role === 'bert-vocab')!;
+    bert = { tokenizer: BertTokenizer.fromVocabText(new TextDecoder().decode(bytesOf(vocab.name))), roberta };
+  }
+  // A BERT that cannot be used is not loaded (the real one is 1.2 GB).
+  const graphs = manifest.files.filter((f) => isGraphRole(f.role) && (f.role !== 'bert' || bert));
   const sessions: PackSessions = {};
   try {
-    for (const [i, f] of manifest.files.entries()) {
-      onProgress?.(f.role, i, manifest.files.length);
-      const bytes = pack.files.get(f.name);
-      if (!bytes) throw new MynahError('PACK_CORRUPT', `Pack "${manifest.id}" is missing ${f.name}. Re-download the pack.`);
-      sessions[f.role] = await create(bytes, extra[f.role] ?? {});
+    for (const [i, f] of graphs.entries()) {
+      const role = f.role as GraphRole;
+      onProgress?.(role, i, graphs.length);
+      sessions[role] = await create(bytesOf(f.name), extra[role] ?? {});
     }
   } catch (e) {
     await releaseSessions(sessions);
     if (e instanceof MynahError) throw e;
     throw new MynahError('PACK_CORRUPT', `A graph of pack "${manifest.id}" could not be loaded (${(e as Error).message}). Re-download or re-convert the pack.`);
   }
-  return { ort, manifest, sessions, onDevice, t2s: dims.t2s, sovits: dims.sovits };
+  return { ort, manifest, sessions, onDevice, t2s: dims.t2s, sovits: dims.sovits, bert, bertInfo };
 }
 
 export async function releaseSessions(s: PackSessions): Promise<void> {
   await Promise.all(Object.values(s).map((x) => x?.release()));
 }
 
-export function session(m: LoadedModels, role: PackRole): Ort.InferenceSession {
+export function session(m: LoadedModels, role: GraphRole): Ort.InferenceSession {
   const s = m.sessions[role];
   if (!s) throw new MynahError('PACK_CORRUPT', `Pack "${m.manifest.id}" has no ${role} graph.`);
   return s;

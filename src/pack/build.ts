@@ -8,7 +8,9 @@ import { buildRoberta, ROBERTA_LARGE, ROBERTA_TINY, type RobertaConfig } from '.
 import { buildSemanticExtractor, SEMANTIC_TINY, SEMANTIC_V2, type SemanticConfig } from '../graph/models/semantic';
 import { buildSoVITSDecoder, buildSoVITSRefEncoder, SOVITS_TINY, SOVITS_V2, type SoVITSConfig } from '../graph/models/sovits';
 import { buildT2SDecoder, buildT2SPrefillEmbed, buildT2STokenEmbed, T2S_TINY, T2S_V2, type T2SConfig } from '../graph/models/t2s';
-import { PACK_FORMAT, PACK_FORMAT_VERSION, sha256Hex, type PackFile, type PackManifest, type PackRole } from './manifest';
+import { MynahError } from '../errors';
+import { BertTokenizer, vocabText } from '../text/bert-tokenizer';
+import { PACK_FORMAT, PACK_FORMAT_VERSION, sha256Hex, type GraphRole, type PackFile, type PackManifest } from './manifest';
 
 export interface PackConfig {
   id: string;
@@ -29,7 +31,12 @@ export interface PackSources {
   sovits: WeightSource;
   hubert: WeightSource;
   roberta?: WeightSource;
+  /** The BERT tokenizer's vocabulary (tokens in id order); required with `roberta`. */
+  bertVocab?: readonly string[];
 }
+
+/** The file name of the BERT vocabulary in a pack. */
+export const BERT_VOCAB_FILE = 'vocab.txt';
 
 export const PACK_TINY: PackConfig = {
   id: 'tiny',
@@ -56,7 +63,7 @@ export const PACK_V2_RANDOM: PackConfig = {
 };
 
 interface GraphSpec {
-  role: PackRole;
+  role: GraphRole;
   name: string;
   build(cfg: PackConfig, src: PackSources): Graph;
 }
@@ -78,14 +85,26 @@ export function checkConfig(cfg: PackConfig): void {
 }
 
 export interface BuildProgress {
-  role: PackRole;
+  role: GraphRole;
   name: string;
   index: number;
   total: number;
 }
 
+/** Checks the vocabulary against the RoBERTa it serves and returns its vocab.txt bytes. */
+export function bertVocabBytes(cfg: PackConfig, vocab: readonly string[] | undefined): Uint8Array {
+  if (!vocab) throw new MynahError('VOCAB_MISSING', 'The Chinese BERT needs its vocabulary: add vocab.txt or tokenizer.json from the chinese-roberta-wwm-ext-large folder.');
+  new BertTokenizer(vocab); // throws VOCAB_INVALID without [UNK], [CLS], [SEP]
+  const rows = cfg.roberta!.vocab;
+  if (vocab.length > rows) {
+    throw new MynahError('VOCAB_INVALID', `The BERT vocabulary has ${vocab.length} entries but the RoBERTa model only ${rows}; use the vocab.txt or tokenizer.json that came with these RoBERTa weights.`);
+  }
+  return new TextEncoder().encode(vocabText(vocab));
+}
+
 /**
  * Builds, serialises and hashes each graph, handing the bytes to `write` before building the next.
+ * With a BERT graph, its vocabulary is written last as vocab.txt.
  */
 export async function buildPack(
   cfg: PackConfig,
@@ -95,6 +114,8 @@ export async function buildPack(
 ): Promise<PackManifest> {
   checkConfig(cfg);
   const specs = GRAPHS.filter((g) => g.role !== 'bert' || (cfg.roberta && sources.roberta));
+  // Checked before any graph is built, so a missing vocabulary fails fast.
+  const vocab = specs.some((g) => g.role === 'bert') ? bertVocabBytes(cfg, sources.bertVocab) : undefined;
   const files: PackFile[] = [];
   for (const [index, spec] of specs.entries()) {
     opts.onProgress?.({ role: spec.role, name: spec.name, index, total: specs.length });
@@ -103,6 +124,10 @@ export async function buildPack(
     const bytes = graph.toBytes(`${cfg.name}: ${spec.role}`);
     files.push({ role: spec.role, name: spec.name, bytes: bytes.byteLength, sha256: await sha256Hex(bytes), parameters });
     await write(spec.name, bytes);
+  }
+  if (vocab) {
+    files.push({ role: 'bert-vocab', name: BERT_VOCAB_FILE, bytes: vocab.byteLength, sha256: await sha256Hex(vocab), parameters: 0 });
+    await write(BERT_VOCAB_FILE, vocab);
   }
   const { id, name, version, sampleRate, ...nets } = cfg;
   return {

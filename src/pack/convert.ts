@@ -2,6 +2,7 @@
 // lazily (Blob.slice per tensor; synchronously through FileReaderSync inside a worker), every
 // weight is checked against the network before anything is built, and the graphs are then built
 // one at a time with buildPack, so memory stays near one network's weights plus its ONNX bytes.
+import { readBertVocab } from '../checkpoint/bert-vocab';
 import { blobSource, type ByteSource } from '../checkpoint/bytes';
 import { parseHFConfig, readGPT, readHubert, readRoberta, readSoVITS, type HFConfig } from '../checkpoint/models';
 import { openCheckpoint } from '../checkpoint/open';
@@ -25,6 +26,8 @@ export interface ConvertFiles {
   /** chinese-roberta-wwm-ext-large weights (optional: without it Chinese text gets no BERT features). */
   roberta?: Blob | ByteSource;
   robertaConfig?: Blob;
+  /** The RoBERTa's vocab.txt, or GPT-SoVITS's tokenizer.json (required with `roberta`). */
+  robertaVocab?: Blob;
 }
 
 export interface ConvertProgress {
@@ -78,7 +81,7 @@ function packId(from: string): string {
  * Typed errors: CHECKPOINT_INVALID / CHECKPOINT_TRUNCATED (unreadable file), UNSAFE_PICKLE
  * (a file that would run code), CHECKPOINT_WRONG_SLOT, UNSUPPORTED_MODEL_VERSION (v2Pro, v3, v4),
  * CHECKPOINT_KEYS / CHECKPOINT_CONFIG_MISMATCH (weights that do not fit), MODELS_MISMATCH (files
- * that do not belong together).
+ * that do not belong together), VOCAB_MISSING / VOCAB_INVALID (RoBERTa without a usable vocabulary).
  */
 export async function convertToPack(files: ConvertFiles, opts: ConvertOptions = {}): Promise<LoadedPack & { report: ConvertReport }> {
   const sources = {
@@ -99,9 +102,15 @@ export async function convertToPack(files: ConvertFiles, opts: ConvertOptions = 
   reading(sources.hubert.name);
   const hubert = readHubert(await openCheckpoint(sources.hubert), await readConfig(files.hubertConfig, 'HuBERT config.json'));
   let roberta: ReturnType<typeof readRoberta> | undefined;
+  let bertVocab: ReturnType<typeof readBertVocab> | undefined;
   if (sources.roberta) {
     reading(sources.roberta.name);
     roberta = readRoberta(await openCheckpoint(sources.roberta), await readConfig(files.robertaConfig, 'RoBERTa config.json'));
+    // Without its vocabulary the BERT could not be fed, so it is asked for before anything is built.
+    if (!files.robertaVocab) {
+      throw new MynahError('VOCAB_MISSING', 'The Chinese RoBERTa needs its vocabulary: add vocab.txt or tokenizer.json from the chinese-roberta-wwm-ext-large folder (or leave the RoBERTa out).');
+    }
+    bertVocab = readBertVocab(await files.robertaVocab.text(), (files.robertaVocab as File).name || 'RoBERTa vocabulary');
   }
 
   // Files that each read fine but do not belong together.
@@ -115,8 +124,12 @@ export async function convertToPack(files: ConvertFiles, opts: ConvertOptions = 
   // Upstream's files always agree here (1024); the tiny test pack deliberately does not, so this
   // is reported rather than refused.
   if (roberta && roberta.roberta.hidden !== gpt.t2s.bertDim) {
-    warnings.push(`RoBERTa gives ${roberta.roberta.hidden}-wide features but the GPT model expects ${gpt.t2s.bertDim}`);
+    const effect = roberta.roberta.hidden < gpt.t2s.bertDim ? 'the rest is filled with zeros' : 'Chinese text will get no BERT features';
+    warnings.push(`RoBERTa gives ${roberta.roberta.hidden}-wide features but the GPT model expects ${gpt.t2s.bertDim}; ${effect}`);
   }
+  // Mynah lower-cases as chinese-roberta-wwm-ext does; only Latin letters are affected, and
+  // GPT-SoVITS sends BERT nothing but ideographs and punctuation.
+  if (bertVocab?.lowercase === false) warnings.push('The tokenizer.json does not lower-case; Mynah lower-cases (this only matters for Latin letters, which never reach the BERT)');
 
   const weights: Record<string, CheckpointWeights> = { t2s: gpt.weights, sovits: sovits.weights, hubert: hubert.weights };
   if (roberta) weights.roberta = roberta.weights;
@@ -138,7 +151,7 @@ export async function convertToPack(files: ConvertFiles, opts: ConvertOptions = 
     semantic: sovits.semantic,
     roberta: roberta?.roberta,
   };
-  const packSources: PackSources = { t2s: gpt.weights, sovits: sovits.weights, hubert: hubert.weights, roberta: roberta?.weights };
+  const packSources: PackSources = { t2s: gpt.weights, sovits: sovits.weights, hubert: hubert.weights, roberta: roberta?.weights, bertVocab: bertVocab?.tokens };
   const out = new Map<string, Uint8Array>();
   const manifest = await buildPack(
     cfg,

@@ -1,12 +1,16 @@
-// The model pack contract: one manifest (pack.json) plus ONNX files. The same format whether a pack
-// was generated with random weights, converted from upstream checkpoints, or fetched from a URL.
+// The model pack contract: one manifest (pack.json) plus ONNX files (and, with the Chinese BERT, its
+// vocab.txt). The same format whether a pack was generated with random weights, converted from
+// upstream checkpoints, or fetched from a URL.
 import { MynahError } from '../errors';
 
 export const PACK_FORMAT = 'mynah-pack';
 export const PACK_FORMAT_VERSION = 1;
 
 /** What each file in a pack is for; the engine looks files up by role, not by name. */
-export type PackRole =
+export type PackRole = GraphRole | 'bert-vocab'; // the BERT tokenizer's vocab.txt (with a bert graph)
+
+/** The roles of ONNX graphs. */
+export type GraphRole =
   | 't2s-embed' // phones + BERT + prompt codes -> T2S input rows
   | 't2s-token' // one semantic token + position -> one T2S input row
   | 't2s-decoder' // transformer stack with KV cache -> logits
@@ -21,7 +25,7 @@ export interface PackFile {
   name: string;
   bytes: number;
   sha256: string;
-  /** Named parameters (weights) in the graph. */
+  /** Named parameters (weights) in the graph; 0 for the vocabulary. */
   parameters: number;
 }
 
@@ -41,9 +45,11 @@ export interface PackManifest {
   files: PackFile[];
 }
 
-export const REQUIRED_ROLES: PackRole[] = ['t2s-embed', 't2s-token', 't2s-decoder', 'sovits-ref', 'sovits-decoder', 'hubert', 'semantic'];
+export const REQUIRED_ROLES: GraphRole[] = ['t2s-embed', 't2s-token', 't2s-decoder', 'sovits-ref', 'sovits-decoder', 'hubert', 'semantic'];
 
 /** Checks a parsed pack.json; throws PACK_CORRUPT naming what is wrong. */
+export const isGraphRole = (role: PackRole): role is GraphRole => role !== 'bert-vocab';
+
 export function validateManifest(value: unknown): PackManifest {
   const bad = (why: string) => new MynahError('PACK_CORRUPT', `This model pack's pack.json is not usable: ${why}. Re-generate or re-download the pack.`);
   if (typeof value !== 'object' || value === null) throw bad('it is not a JSON object');
@@ -59,6 +65,11 @@ export function validateManifest(value: unknown): PackManifest {
     if (!Number.isInteger(f.bytes) || f.bytes <= 0) throw bad(`${f.name} has no size`);
   }
   for (const role of REQUIRED_ROLES) if (!m.files.some((f) => f.role === role)) throw bad(`it has no ${role} graph`);
+  const roles = m.files.map((f) => f.role);
+  for (const role of ['bert', 'bert-vocab'] as const) if (roles.filter((r) => r === role).length > 1) throw bad(`it lists more than one ${role} file`);
+  // The vocabulary only serves the BERT graph. A BERT graph without one (packs made before the
+  // vocabulary travelled with them) is accepted; the engine then leaves BERT out.
+  if (roles.includes('bert-vocab') && !roles.includes('bert')) throw bad('it has a BERT vocabulary but no bert graph');
   return m as PackManifest;
 }
 

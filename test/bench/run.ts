@@ -58,12 +58,13 @@ interface Row {
 async function benchPack(kind: 'tiny' | 'full'): Promise<Row> {
   const dir = ensurePack(kind);
   const pack = readPack(dir);
-  const weights = pack.manifest.files.filter((f) => f.role !== 'bert').reduce((a, f) => a + f.bytes, 0);
+  const withoutBert = pack.manifest.files.filter((f) => f.role !== 'bert' && f.role !== 'bert-vocab');
+  const weights = withoutBert.reduce((a, f) => a + f.bytes, 0);
   const scope = { crossOriginIsolated: THREADS > 1, navigator: { hardwareConcurrency: THREADS } } as unknown as typeof globalThis;
   const engine = new Engine(ort, { scope, voices: createStore(`bench-${kind}`, 'voices') });
   await engine.init({ backend: 'wasm' });
   // The Chinese BERT is optional and unused for English; leave it out like a pack without it.
-  const lean: LoadedPack = { manifest: { ...pack.manifest, files: pack.manifest.files.filter((f) => f.role !== 'bert') }, files: pack.files };
+  const lean: LoadedPack = { manifest: { ...pack.manifest, files: withoutBert }, files: pack.files };
   const load = await engine.loadPack(lean);
   pack.files.clear();
   const t0 = performance.now();

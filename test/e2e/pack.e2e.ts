@@ -222,7 +222,7 @@ describe('tiny pack in Chromium: every graph on WebGPU and WASM', () => {
     expect(info.cpu.backend).toBe('wasm');
     expect(info.id).toBe('tiny');
     expect(info.files.sort()).toEqual(
-      ['bert.onnx', 'hubert.onnx', 'semantic.onnx', 'sovits_decoder.onnx', 'sovits_ref.onnx', 't2s_decoder.onnx', 't2s_embed.onnx', 't2s_token.onnx'].sort(),
+      ['bert.onnx', 'hubert.onnx', 'semantic.onnx', 'sovits_decoder.onnx', 'sovits_ref.onnx', 't2s_decoder.onnx', 't2s_embed.onnx', 't2s_token.onnx', 'vocab.txt'].sort(),
     );
   });
 

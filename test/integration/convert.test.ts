@@ -17,8 +17,10 @@ import { buildSoVITSDecoder, buildSoVITSRefEncoder, SOVITS_TINY } from '../../sr
 import { buildT2SDecoder, buildT2SPrefillEmbed, buildT2STokenEmbed, T2S_TINY } from '../../src/graph/models/t2s';
 import { mulberry32, type WeightSource } from '../../src/graph/weights';
 import { convertToPack, type ConvertFiles } from '../../src/pack/convert';
+import { syntheticBertVocab } from '../../src/pack/synthetic-vocab';
+import { BertTokenizer, parseVocabText, vocabText } from '../../src/text/bert-tokenizer';
 import type { LoadedPack } from '../../src/pack/fetch';
-import { sha256Hex, validateManifest, type PackRole } from '../../src/pack/manifest';
+import { isGraphRole, sha256Hex, validateManifest, type GraphRole } from '../../src/pack/manifest';
 import { f32, i64, maxAbsDiff, run } from '../helpers/ort';
 
 const { onnx } = onnxProto;
@@ -98,7 +100,7 @@ const direct = {
 };
 
 /** Which fixture file each graph's weights come from, and how to build it directly. */
-const GRAPHS: Record<PackRole, { file: string; build: () => Graph }> = {
+const GRAPHS: Record<GraphRole, { file: string; build: () => Graph }> = {
   hubert: { file: 'hubert/pytorch_model.bin', build: () => buildHubert(HUBERT_TINY, direct.hubert) },
   semantic: { file: 's2-v2.pth', build: () => buildSemanticExtractor(SEMANTIC_TINY, direct.sovits) },
   'sovits-ref': { file: 's2-v2.pth', build: () => buildSoVITSRefEncoder(SOVITS_TINY, direct.sovits) },
@@ -115,7 +117,7 @@ function randn(n: number, seed: number, scale = 1): Float32Array {
 }
 const ints = (n: number, max: number, seed: number) => Array.from(randn(n, seed), (x) => Math.floor(((x + 1) / 2) * max));
 
-function feeds(role: PackRole): Record<string, ort.Tensor> {
+function feeds(role: GraphRole): Record<string, ort.Tensor> {
   switch (role) {
     case 'hubert':
       return { audio: f32(randn(8000, 1, 0.3), [1, 8000]) };
@@ -153,6 +155,11 @@ function initializers(bytes: Uint8Array): Map<string, Float32Array> {
   return out;
 }
 
+// The fixture RoBERTa has the real 21,128 rows; a vocab.txt as HF writes it, with CRLF line ends
+// and a byte-order mark a Windows editor may add (the pack stores it plainly).
+const VOCAB = syntheticBertVocab(600);
+const vocabFile = () => new File(['\uFEFF' + VOCAB.join('\r\n') + '\r\n'], 'vocab.txt');
+
 const files = (): ConvertFiles => ({
   gpt: src('s1-v2.ckpt'),
   sovits: src('s2-v2.pth'),
@@ -160,6 +167,7 @@ const files = (): ConvertFiles => ({
   hubertConfig: new Blob([load('hubert/config.json')]),
   roberta: src('roberta/pytorch_model.bin'),
   robertaConfig: new Blob([load('roberta/config.json')]),
+  robertaVocab: vocabFile(),
 });
 
 describe('convertToPack on PyTorch-written fixtures', () => {
@@ -182,7 +190,9 @@ describe('convertToPack on PyTorch-written fixtures', () => {
       expect(await sha256Hex(bytes)).toBe(f.sha256);
     }
     expect(progress.slice(0, 4)).toEqual(['reading:s2-v2.pth:0/4', 'reading:s1-v2.ckpt:1/4', 'reading:hubert/pytorch_model.bin:2/4', 'reading:roberta/pytorch_model.bin:3/4']);
-    expect(progress.slice(4)).toEqual(m.files.map((f, i) => `building:${f.role}:${i}/8`));
+    const graphs = m.files.filter((f) => isGraphRole(f.role));
+    expect(graphs).toHaveLength(8);
+    expect(progress.slice(4)).toEqual(graphs.map((f, i) => `building:${f.role}:${i}/8`));
     // Keys left out on purpose: codebook training buffers (3), HuBERT's mask vector (1), RoBERTa's
     // MLM head, pooler and the last two layers.
     expect(pack.report.ignoredKeys).toMatchObject({ t2s: 0, sovits: 3, hubert: 1 });
@@ -191,6 +201,7 @@ describe('convertToPack on PyTorch-written fixtures', () => {
   it('every initializer equals the regenerated weights and torch checksums', () => {
     let checked = 0;
     for (const f of pack.manifest.files) {
+      if (!isGraphRole(f.role)) continue;
       const { file } = GRAPHS[f.role];
       const source = Object.values(direct).find((d) => d.file === file)!;
       const sums = reference.graph[file];
@@ -212,7 +223,7 @@ describe('convertToPack on PyTorch-written fixtures', () => {
     expect(checked).toBeGreaterThan(400);
   });
 
-  it.each(Object.keys(GRAPHS) as PackRole[])('%s: the converted graph runs and matches the directly built one', async (role) => {
+  it.each(Object.keys(GRAPHS) as GraphRole[])('%s: the converted graph runs and matches the directly built one', async (role) => {
     const file = pack.manifest.files.find((f) => f.role === role)!;
     const converted = await run(pack.files.get(file.name)!, feeds(role));
     const expected = await run(GRAPHS[role].build(), feeds(role));
@@ -226,6 +237,44 @@ describe('convertToPack on PyTorch-written fixtures', () => {
         expect(maxAbsDiff(got, tensor.data as Float32Array), `${role} ${name}`).toBeLessThanOrEqual(1e-5);
       }
     }
+  });
+
+  it('the vocabulary dropped with the RoBERTa travels in the pack as vocab.txt, checked like the graphs', async () => {
+    const entry = pack.manifest.files.find((f) => f.role === 'bert-vocab')!;
+    expect(entry).toMatchObject({ name: 'vocab.txt', parameters: 0 });
+    const bytes = pack.files.get('vocab.txt')!;
+    expect(entry.bytes).toBe(bytes.byteLength);
+    expect(entry.sha256).toBe(await sha256Hex(bytes));
+    const text = new TextDecoder().decode(bytes);
+    expect(text).toBe(vocabText(VOCAB)); // no BOM, no CR
+    const tok = BertTokenizer.fromVocabText(text);
+    expect(tok.encode('我爱你')).toEqual(['[CLS]', '我', '爱', '你', '[SEP]'].map((t) => VOCAB.indexOf(t)));
+    // The manifest refuses a vocabulary without the graph it serves.
+    const noGraph = { ...pack.manifest, files: pack.manifest.files.filter((f) => f.role !== 'bert') };
+    expect(() => validateManifest(noGraph)).toThrow(/vocabulary but no bert graph/);
+  });
+
+  it('takes GPT-SoVITS’s tokenizer.json in place of vocab.txt', async () => {
+    const vocab = Object.fromEntries(VOCAB.map((t, i) => [t, i]));
+    // Keys in another order than the ids: the ids decide the lines.
+    const shuffled = Object.fromEntries(Object.entries(vocab).reverse());
+    const json = { version: '1.0', normalizer: { type: 'BertNormalizer', lowercase: true }, model: { type: 'WordPiece', unk_token: '[UNK]', vocab: shuffled } };
+    const viaJson = await convertToPack({ ...files(), robertaVocab: new File([JSON.stringify(json)], 'tokenizer.json') }, { id: 'json' });
+    expect(parseVocabText(new TextDecoder().decode(viaJson.files.get('vocab.txt')!))).toEqual(VOCAB);
+    expect(viaJson.manifest.files.find((f) => f.role === 'bert-vocab')!.sha256).toBe(pack.manifest.files.find((f) => f.role === 'bert-vocab')!.sha256);
+  });
+
+  it('refuses a RoBERTa without a usable vocabulary before building anything', async () => {
+    const built: string[] = [];
+    const onProgress = (p: { phase: string; name: string }) => void (p.phase === 'building' && built.push(p.name));
+    await expect(convertToPack({ ...files(), robertaVocab: undefined }, { onProgress })).rejects.toMatchObject({ code: 'VOCAB_MISSING' });
+    const noUnk = VOCAB.filter((t) => t !== '[UNK]');
+    await expect(convertToPack({ ...files(), robertaVocab: new File([vocabText(noUnk)], 'vocab.txt') }, { onProgress })).rejects.toMatchObject({ code: 'VOCAB_INVALID' });
+    // More entries than the model has embedding rows (21,128) would index past its table.
+    const tooLong = syntheticBertVocab(21_129);
+    await expect(convertToPack({ ...files(), robertaVocab: new File([vocabText(tooLong)], 'vocab.txt') }, { onProgress })).rejects.toMatchObject({ code: 'VOCAB_INVALID', message: expect.stringContaining('21129') });
+    await expect(convertToPack({ ...files(), robertaVocab: new File(['{"model": {"type": "BPE", "vocab": {}}}'], 'tokenizer.json') }, { onProgress })).rejects.toMatchObject({ code: 'VOCAB_INVALID' });
+    expect(built).toEqual([]);
   });
 
   it('reading through Blobs (slice + prefetch, no sync reads) gives byte-identical graphs', async () => {

@@ -10,7 +10,9 @@ import { semanticCodeCount } from '../../src/graph/models/semantic';
 import { sovitsFrameCount, sovitsHop, sovitsWeightNormNames, sovitsParameterShapesByPart } from '../../src/graph/models/sovits';
 import { mulberry32, RandomWeights, ZeroWeights, type Init, type WeightSource } from '../../src/graph/weights';
 import { buildPack, PACK_TINY, PACK_V2_RANDOM, type PackConfig } from '../../src/pack/build';
-import { REQUIRED_ROLES, validateManifest, type PackManifest, type PackRole } from '../../src/pack/manifest';
+import { isGraphRole, REQUIRED_ROLES, validateManifest, type GraphRole, type PackManifest } from '../../src/pack/manifest';
+import { syntheticBertVocab, TINY_VOCAB_ENTRIES } from '../../src/pack/synthetic-vocab';
+import { BertTokenizer, parseVocabText } from '../../src/text/bert-tokenizer';
 import { session, type Feeds } from '../helpers/ort';
 
 const { onnx } = onnxProto;
@@ -25,7 +27,7 @@ async function buildInMemory(cfg: PackConfig, seed: number): Promise<Built> {
   const ws = new RandomWeights(seed);
   const manifest = await buildPack(
     cfg,
-    { t2s: ws, sovits: ws, hubert: ws, roberta: ws },
+    { t2s: ws, sovits: ws, hubert: ws, roberta: ws, bertVocab: syntheticBertVocab(TINY_VOCAB_ENTRIES) },
     async (name, bytes) => {
       if (files.has(name)) throw new Error(`${name} written twice`);
       files.set(name, bytes);
@@ -82,7 +84,7 @@ interface Case {
 }
 
 /** Two input sizes per role; shapes follow each graph's documented I/O. */
-function casesFor(cfg: PackConfig, role: PackRole): Case[] {
+function casesFor(cfg: PackConfig, role: GraphRole): Case[] {
   const { t2s, sovits, hubert, semantic, roberta } = cfg;
   switch (role) {
     case 'hubert':
@@ -183,7 +185,7 @@ describe('tiny pack built in memory', () => {
     expect(m.weights).toBe('random (seed 1)');
     const roles = m.files.map((f) => f.role);
     expect(new Set(roles).size).toBe(roles.length);
-    expect([...roles].sort()).toEqual([...REQUIRED_ROLES, 'bert'].sort());
+    expect([...roles].sort()).toEqual([...REQUIRED_ROLES, 'bert', 'bert-vocab'].sort());
     expect(m.files.map((f) => f.name).sort()).toEqual([...built.files.keys()].sort());
     const { t2s, sovits, hubert, semantic, roberta } = PACK_TINY;
     expect(m.dims).toEqual({ t2s, sovits, hubert, semantic, roberta });
@@ -194,9 +196,51 @@ describe('tiny pack built in memory', () => {
       const bytes = built.files.get(f.name)!;
       expect(bytes.byteLength, f.name).toBe(f.bytes);
       expect(createHash('sha256').update(bytes).digest('hex'), f.name).toBe(f.sha256);
+      if (!isGraphRole(f.role)) continue;
       expect(namedParametersIn(bytes), f.name).toBe(f.parameters);
       expect(f.parameters, f.name).toBeGreaterThan(0);
     }
+  });
+
+  it('carries a small BERT vocabulary within the RoBERTa’s rows, covering everyday Chinese', () => {
+    const f = built.manifest.files.find((x) => x.role === 'bert-vocab')!;
+    expect(f).toMatchObject({ name: 'vocab.txt', parameters: 0 });
+    const tokens = parseVocabText(new TextDecoder().decode(built.files.get(f.name)!));
+    expect(tokens).toHaveLength(TINY_VOCAB_ENTRIES);
+    expect(tokens.length).toBeLessThanOrEqual(PACK_TINY.roberta!.vocab);
+    // The real model's special ids.
+    expect(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'].map((t) => tokens.indexOf(t))).toEqual([0, 100, 101, 102, 103]);
+    const tok = new BertTokenizer(tokens);
+    const text = '你好,世界!今天天气很好.';
+    const ids = tok.encode(text);
+    expect(ids.slice(1, -1)).toHaveLength([...text].length);
+    expect(ids).not.toContain(tok.unkId);
+    expect(tok.encode('龘')).toContain(tok.unkId); // a rare character is past the tiny vocabulary
+  });
+
+  it('with a BERT it needs the vocabulary, and checks it before building anything', async () => {
+    const ws = new RandomWeights(1);
+    const names: string[] = [];
+    const write = async (name: string) => void names.push(name);
+    await expect(buildPack(PACK_TINY, { t2s: ws, sovits: ws, hubert: ws, roberta: ws }, write)).rejects.toMatchObject({ code: 'VOCAB_MISSING' });
+    await expect(buildPack(PACK_TINY, { t2s: ws, sovits: ws, hubert: ws, roberta: ws, bertVocab: ['[PAD]', '[CLS]', '[SEP]'] }, write)).rejects.toMatchObject({ code: 'VOCAB_INVALID' });
+    const long = syntheticBertVocab(PACK_TINY.roberta!.vocab + 1);
+    await expect(buildPack(PACK_TINY, { t2s: ws, sovits: ws, hubert: ws, roberta: ws, bertVocab: long }, write)).rejects.toMatchObject({ code: 'VOCAB_INVALID' });
+    expect(names).toEqual([]);
+    // Packs made before the vocabulary travelled with them stay loadable (the engine leaves BERT out);
+    // a second vocabulary or graph is refused.
+    const files = built.manifest.files;
+    expect(() => validateManifest({ ...built.manifest, files: files.filter((f) => f.role !== 'bert-vocab') })).not.toThrow();
+    const vocab = files.find((f) => f.role === 'bert-vocab')!;
+    expect(() => validateManifest({ ...built.manifest, files: [...files, { ...vocab, name: 'vocab2.txt' }] })).toThrow(/more than one bert-vocab/);
+  });
+
+  it('the real-size stand-in vocabulary has 21,128 entries with every ideograph normalized Chinese can hold', () => {
+    const tokens = syntheticBertVocab(21_128);
+    expect(new Set(tokens).size).toBe(21_128);
+    const tok = new BertTokenizer(tokens);
+    for (let cp = 0x4e00; cp <= 0x9fa5; cp++) expect(tok.id(String.fromCharCode(cp))).toBeDefined();
+    expect(syntheticBertVocab(TINY_VOCAB_ENTRIES)).toEqual(tokens.slice(0, TINY_VOCAB_ENTRIES));
   });
 
   it('without a BERT config it leaves the optional bert graph out and stays valid', async () => {
@@ -209,7 +253,7 @@ describe('tiny pack built in memory', () => {
     expect(names).toHaveLength(REQUIRED_ROLES.length);
   });
 
-  for (const role of [...REQUIRED_ROLES, 'bert'] as PackRole[]) {
+  for (const role of [...REQUIRED_ROLES, 'bert'] as GraphRole[]) {
     it(`${role}: loads in onnxruntime-web (wasm) and runs at two input sizes with the documented output shapes`, async () => {
       const file = built.manifest.files.find((f) => f.role === role)!;
       const s = await session(built.files.get(file.name)!);
@@ -237,6 +281,7 @@ describe('tiny pack built in memory', () => {
     const other = await buildInMemory(PACK_TINY, 2);
     for (const [name, bytes] of built.files) {
       expect(Buffer.compare(Buffer.from(again.files.get(name)!), Buffer.from(bytes)), name).toBe(0);
+      if (name === 'vocab.txt') continue; // the vocabulary has no weights to change
       const changed = other.files.get(name)!;
       // Same graph, same tensor sizes (raw float data), different values.
       expect(changed.byteLength, name).toBe(bytes.byteLength);
@@ -269,8 +314,8 @@ describe('real-size v2 pack (zero weights, counted, not run)', () => {
     const src = { t2s: new CountingZeros(), sovits: new CountingZeros(), hubert: new CountingZeros(), roberta: new CountingZeros() };
     // Serialise and hash as the generator does, then drop the bytes: one real-size graph at a time.
     const sizes = new Map<string, number>();
-    const m = await buildPack(PACK_V2_RANDOM, src, async (name, bytes) => void sizes.set(name, bytes.byteLength), { weights: 'zeros' });
-    const params = Object.fromEntries(m.files.map((f) => [f.role, f.parameters])) as Record<PackRole, number>;
+    const m = await buildPack(PACK_V2_RANDOM, { ...src, bertVocab: syntheticBertVocab(21_128) }, async (name, bytes) => void sizes.set(name, bytes.byteLength), { weights: 'zeros' });
+    const params = Object.fromEntries(m.files.map((f) => [f.role, f.parameters])) as Record<GraphRole, number>;
     console.log('v2 pack parameters per file:', JSON.stringify(params));
     // Float32 weights dominate each file.
     for (const f of m.files) expect(f.bytes, f.name).toBeGreaterThanOrEqual(4 * f.parameters);
