@@ -7,7 +7,7 @@ import { fetchPack, type FetchProgress, type LoadedPack } from '../pack/fetch';
 import type { PackManifest } from '../pack/manifest';
 import { getVoice, saveVoice, voiceStore, type Voice } from '../store/voices';
 import { chooseBackend, type BackendInfo, type BackendRequest, type OrtModule } from './backend';
-import { loadModels, releaseSessions, type LoadedModels } from './models';
+import { loadModels, releaseSessions, type BertAvailability, type LoadedModels } from './models';
 import { buildProbeGraph, probeFeeds } from './probe';
 import { JobQueue, type JobId } from './queue';
 import { synthesize, type ChunkSink, type SynthesisOptions, type SynthesisReport } from './synthesize';
@@ -31,9 +31,11 @@ export interface EngineOptions {
 
 export interface PackSummary {
   manifest: PackManifest;
-  /** Total bytes of the pack's graphs. */
+  /** Total bytes of the pack's files. */
   bytes: number;
   loadMs: number;
+  /** Whether Chinese text gets BERT features with this pack, and why not when it does not. */
+  bert: BertAvailability;
 }
 
 export interface CloneResult {
@@ -122,7 +124,7 @@ export class Engine {
     const pack = await load();
     await this.createModels(pack);
     this.packSource = load;
-    return { manifest: pack.manifest, bytes: pack.manifest.files.reduce((a, f) => a + f.bytes, 0), loadMs: performance.now() - started };
+    return { manifest: pack.manifest, bytes: pack.manifest.files.reduce((a, f) => a + f.bytes, 0), loadMs: performance.now() - started, bert: this.loaded().bertInfo };
   }
 
   private async createModels(pack: LoadedPack): Promise<void> {

@@ -6,7 +6,8 @@ import { mulberry32 } from '../graph/weights';
 import { sovitsFrameCount, sovitsHop } from '../graph/models/sovits';
 import type { Voice } from '../store/voices';
 import { DEFAULT_WATERMARK_KEY, makeWatermarkPayload, WatermarkEmbedder } from '../safety/watermark';
-import { splitText, textToPhones, type CutMethod, type LangMode } from '../text/frontend';
+import { splitText, textToPhones, type CutMethod, type LangMode, type PhoneSegment } from '../text/frontend';
+import { phoneBert } from './bert-features';
 import { session, type LoadedModels } from './models';
 import { DEFAULT_SAMPLING, SemanticSampler, UPSTREAM_LIMITS, type SamplingOptions } from './sampling';
 import { StreamAssembler, UPSTREAM_STREAM, type StreamPlan } from './stream-audio';
@@ -50,7 +51,20 @@ export interface SegmentReport {
   phones: number;
   tokens: number;
   stoppedBy: 'eos' | 'max-tokens';
+  /** The fragment's Chinese got BERT features (false: zeros, as for other languages). */
+  bert: boolean;
   t2s: T2SStats;
+}
+
+export interface BertReport {
+  /** BERT features went into the GPT: for Chinese in the text, or from the voice's prompt. */
+  used: boolean;
+  /** The loaded pack can compute BERT features. */
+  available: boolean;
+  /** What Chinese text gets with this pack, in one sentence. */
+  note: string;
+  /** The voice's prompt carries BERT features (a Chinese transcript cloned with a BERT pack). */
+  prompt: boolean;
 }
 
 export interface SynthesisReport {
@@ -63,6 +77,9 @@ export interface SynthesisReport {
   firstChunkMs: number;
   t2sMs: number;
   sovitsMs: number;
+  /** Time in the Chinese BERT, ms. */
+  bertMs: number;
+  bert: BertReport;
   totalMs: number;
 }
 
@@ -123,14 +140,15 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
   const o = resolveOptions(options);
   const fragments = splitText(text, o.cut, o.maxSegmentChars, o.lang);
   const warnings: string[] = [];
-  const phoneSets: { text: string; ids: BigInt64Array }[] = [];
+  const phoneSets: { text: string; ids: BigInt64Array; segments: PhoneSegment[] }[] = [];
   for (const f of fragments) {
     const r = await textToPhones(f, o.lang, manifest.version, ctx.dicBase ? { ja: { dicPath: ctx.dicBase } } : {});
     warnings.push(...r.warnings);
     const ids = r.segments.flatMap((s) => s.ids);
-    if (ids.length) phoneSets.push({ text: f, ids: BigInt64Array.from(ids, BigInt) });
+    if (ids.length) phoneSets.push({ text: f, ids: BigInt64Array.from(ids, BigInt), segments: r.segments });
   }
   if (!phoneSets.length) throw new MynahError('TEXT_EMPTY', 'There is nothing readable in the text. Type words in Chinese, English or Japanese.');
+  if (!m.bertInfo.available && phoneSets.some((p) => p.segments.some((s) => s.lang === 'zh'))) warnings.push(m.bertInfo.note);
 
   const sr = manifest.sampleRate;
   const hop = sovitsHop(m.sovits);
@@ -139,7 +157,8 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
   const noiseRand = mulberry32(o.seed ^ 0x5bd1e995);
   const decoder = session(m, 'sovits-decoder');
   const ge = new ort.Tensor('float32', voice.ge, [1, voice.ge.length, 1]);
-  const report: SynthesisReport = { seed: o.seed, segments: [], warnings, audioSec: 0, firstChunkMs: -1, t2sMs: 0, sovitsMs: 0, totalMs: 0 };
+  const bertReport: BertReport = { used: !!voice.promptBert, available: m.bertInfo.available, note: m.bertInfo.note, prompt: !!voice.promptBert };
+  const report: SynthesisReport = { seed: o.seed, segments: [], warnings, audioSec: 0, firstChunkMs: -1, t2sMs: 0, sovitsMs: 0, bertMs: 0, bert: bertReport, totalMs: 0 };
   // Every output carries a keyed mark (voice id hash + day). The embedder lags by a few
   // milliseconds, so each chunk goes out slightly delayed and the tail follows the last chunk.
   const marker = new WatermarkEmbedder(ctx.watermarkKey ?? DEFAULT_WATERMARK_KEY, makeWatermarkPayload(voice.id), sr);
@@ -174,14 +193,22 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
 
   const promptPhones = Array.from(voice.promptPhones, BigInt);
   const bertDim = m.t2s.bertDim;
-  for (const [segment, { text: fragText, ids }] of phoneSets.entries()) {
+  if (voice.promptBert && voice.promptBert.length !== bertDim * promptPhones.length) {
+    throw new MynahError('VOICE_INVALID', `The voice "${voice.name}" has BERT features of another width than this pack's GPT takes (${bertDim}). Clone the voice again.`);
+  }
+  for (const [segment, { text: fragText, ids, segments }] of phoneSets.entries()) {
     ctx.signal?.throwIfAborted();
-    const X = promptPhones.length + ids.length;
-    // Upstream feeds zeros for non-Chinese text and when no BERT is loaded.
+    const P = promptPhones.length;
+    const X = P + ids.length;
+    // [prompt ; target] along the phone axis; zeros for non-Chinese text and without a BERT.
+    const tb = performance.now();
+    const target = await phoneBert(m, segments);
+    report.bertMs += performance.now() - tb;
+    if (target.bertSegments) bertReport.used = true;
     const bert = new Float32Array(bertDim * X);
-    if (voice.promptBert) {
-      const P = voice.promptPhones.length;
-      for (let d = 0; d < bertDim; d++) bert.set(voice.promptBert.subarray(d * P, d * P + P), d * X);
+    for (let d = 0; d < bertDim; d++) {
+      if (voice.promptBert) bert.set(voice.promptBert.subarray(d * P, d * P + P), d * X);
+      bert.set(target.bert.subarray(d * ids.length, (d + 1) * ids.length), d * X + P);
     }
     const runner = new T2SRunner(ort, { embed: session(m, 't2s-embed'), token: session(m, 't2s-token'), decoder: session(m, 't2s-decoder') }, {
       layers: m.t2s.layers,
@@ -210,7 +237,7 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
     if (plan) await flush(true);
     else await out({ pcm: await decodeCodes(tokens, ids), segment, kind: 'speech', tokens: tokens.length, segmentDone: true });
     report.t2sMs += performance.now() - t0 - (report.sovitsMs - sovitsBefore);
-    report.segments.push({ text: fragText, phones: ids.length, tokens: tokens.length, stoppedBy: sampler.steps >= o.maxTokens ? 'max-tokens' : 'eos', t2s: { ...runner.stats } });
+    report.segments.push({ text: fragText, phones: ids.length, tokens: tokens.length, stoppedBy: sampler.steps >= o.maxTokens ? 'max-tokens' : 'eos', bert: target.bertSegments > 0, t2s: { ...runner.stats } });
     const pause = Math.round(o.pauseSec * sr);
     if (pause > 0) await out({ pcm: new Float32Array(pause), segment, kind: 'pause', tokens: tokens.length, segmentDone: true });
   }

@@ -1,12 +1,14 @@
 // Cloning: reference audio + its transcript -> a Voice. Everything synthesis needs from the
 // reference is computed here once (prompt codes from HuBERT + VQ, `ge` from the reference
-// encoder, prompt phones from g2p), so a saved voice never runs these networks again.
+// encoder, prompt phones from g2p, and the prompt's BERT features when its transcript has Chinese
+// and the pack has a BERT), so a saved voice never runs these networks again.
 import type { PcmAudio } from '../audio/pcm';
 import { prepareReference, type PrepareOptions } from '../audio/prepare';
 import { MynahError } from '../errors';
-import { textToPhones, type LangMode } from '../text/frontend';
+import { textToPhones, type LangMode, type PhoneSegment } from '../text/frontend';
 import { VOICE_SCHEMA, type Voice, type VoiceConsent } from '../store/voices';
 import { assertConsent } from '../safety/consent';
+import { phoneBert } from './bert-features';
 import { session, type LoadedModels } from './models';
 
 export interface CloneRequest {
@@ -29,13 +31,13 @@ export function terminatePrompt(text: string, lang: LangMode): string {
   return t + (lang === 'en' ? '.' : '。');
 }
 
-export async function promptPhones(text: string, lang: LangMode, version: 'v1' | 'v2', dicBase?: string): Promise<{ ids: Int32Array; warnings: string[] }> {
+export async function promptPhones(text: string, lang: LangMode, version: 'v1' | 'v2', dicBase?: string): Promise<{ ids: Int32Array; segments: PhoneSegment[]; warnings: string[] }> {
   const r = await textToPhones(terminatePrompt(text, lang), lang, version, dicBase ? { ja: { dicPath: dicBase } } : {});
   const ids = Int32Array.from(r.segments.flatMap((s) => s.ids));
   if (ids.length === 0) {
     throw new MynahError('PROMPT_TEXT_EMPTY', 'The transcript of the reference has nothing readable. Type exactly what the recording says.');
   }
-  return { ids, warnings: r.warnings };
+  return { ids, segments: r.segments, warnings: r.warnings };
 }
 
 export interface ClonedVoice {
@@ -47,7 +49,11 @@ export async function extractVoice(m: LoadedModels, req: CloneRequest, opts: { d
   const { ort, manifest } = m;
   if (req.consent !== undefined) assertConsent(req.consent);
   const prepared = prepareReference(req.audio, req.prepare);
-  const { ids, warnings } = await promptPhones(req.promptText, req.promptLang, manifest.version, opts.dicBase);
+  const { ids, segments, warnings } = await promptPhones(req.promptText, req.promptLang, manifest.version, opts.dicBase);
+  opts.signal?.throwIfAborted();
+  // [bertDim, prompt phones]; kept only when some of it came from the BERT (absent = zeros).
+  const bert = await phoneBert(m, segments);
+  const promptBert = bert.bertSegments > 0 ? bert.bert : undefined;
   opts.signal?.throwIfAborted();
 
   const hub = await session(m, 'hubert').run({ audio: new ort.Tensor('float32', prepared.hubertInput, [1, prepared.hubertInput.length]) });
@@ -75,6 +81,7 @@ export async function extractVoice(m: LoadedModels, req: CloneRequest, opts: { d
     promptText: req.promptText.trim(),
     promptLang: req.promptLang,
     promptPhones: ids,
+    ...(promptBert ? { promptBert } : {}),
     promptCodes: codes,
     ge,
     refMeta: { durationSec: w.seconds, note: w.reason },
