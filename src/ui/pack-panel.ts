@@ -38,7 +38,11 @@ const SLOTS: { slot: Slot; label: string; hint: string; accept: string; required
   { slot: 'hubertConfig', label: 'HuBERT config.json (optional)', hint: 'Only needed for a non-standard HuBERT', accept: '.json', required: false },
   { slot: 'roberta', label: 'Chinese RoBERTa weights (optional)', hint: 'chinese-roberta-wwm-ext-large/pytorch_model.bin; without it Chinese gets no BERT features', accept: '.bin,.safetensors', required: false },
   { slot: 'robertaConfig', label: 'RoBERTa config.json (optional)', hint: 'Only needed for a non-standard RoBERTa', accept: '.json', required: false },
+  { slot: 'robertaVocab', label: 'RoBERTa vocabulary (with the RoBERTa)', hint: 'chinese-roberta-wwm-ext-large/tokenizer.json or vocab.txt', accept: '.json,.txt', required: false },
 ];
+
+// Tokenizer side files of an HF model folder that conversion does not need.
+const UNUSED_JSON = new Set(['tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json', 'preprocessor_config.json']);
 
 /**
  * Step 1 of the Studio: which model pack the engine runs. The app's own pack loads by itself on
@@ -143,12 +147,13 @@ export class PackPanel extends LitElement {
   private async convert(): Promise<void> {
     const client = this.client;
     const f = this.files;
-    if (!client || this.busy || !f.gpt || !f.sovits || !f.hubert) return;
+    if (!client || this.busy || !f.gpt || !f.sovits || !f.hubert || (f.roberta && !f.robertaVocab)) return;
     this.busy = 'Converting your model files…';
     this.status = this.busy;
     this.progress = { value: 0, max: 1, text: 'Starting…' };
     try {
-      const { summary, report } = await client.convertPack({ gpt: f.gpt, sovits: f.sovits, hubert: f.hubert, hubertConfig: f.hubertConfig, roberta: f.roberta, robertaConfig: f.robertaConfig }, {}, (p: ConvertProgress) => {
+      const files = { gpt: f.gpt, sovits: f.sovits, hubert: f.hubert, hubertConfig: f.hubertConfig, roberta: f.roberta, robertaConfig: f.robertaConfig, robertaVocab: f.roberta ? f.robertaVocab : undefined };
+      const { summary, report } = await client.convertPack(files, {}, (p: ConvertProgress) => {
         // Reading the files is quick next to building the graphs: give it the first fifth.
         const readShare = 0.2;
         const value = p.phase === 'reading' ? (p.done / p.total) * readShare : readShare + (p.done / p.total) * (1 - readShare);
@@ -191,6 +196,8 @@ export class PackPanel extends LitElement {
       const path = ((file as File & { webkitRelativePath?: string }).webkitRelativePath || n).toLowerCase();
       if (n.endsWith('.ckpt')) next.gpt = file;
       else if (n.endsWith('.pth')) next.sovits = file;
+      else if (n === 'tokenizer.json' || (n.endsWith('.txt') && n.includes('vocab'))) next.robertaVocab = file;
+      else if (UNUSED_JSON.has(n)) left.push(file.name);
       else if (/roberta|bert-/.test(path)) n.endsWith('.json') ? (next.robertaConfig = file) : (next.roberta = file);
       else if (n.endsWith('.json')) next.hubertConfig = file;
       else if (/\.(bin|safetensors)$/.test(n)) {
@@ -199,7 +206,7 @@ export class PackPanel extends LitElement {
       } else left.push(file.name);
     }
     this.files = next;
-    this.status = left.length ? `Not used: ${left.join(', ')} (expected .ckpt, .pth, .bin, .safetensors or config.json).` : 'Files assigned; check the slots below.';
+    this.status = left.length ? `Not used: ${left.join(', ')} (expected .ckpt, .pth, .bin, .safetensors, config.json, tokenizer.json or vocab.txt).` : 'Files assigned; check the slots below.';
   }
 
   private renderCurrent() {
@@ -211,6 +218,7 @@ export class PackPanel extends LitElement {
         <dt>Model</dt><dd>GPT-SoVITS ${m.version}, ${m.sampleRate / 1000} kHz</dd>
         <dt>Size</dt><dd>${formatBytes(p.bytes)} in ${m.files.length} files</dd>
         <dt>Weights</dt><dd>${m.weights}</dd>
+        <dt>Chinese BERT</dt><dd>${p.bert?.available ? 'Yes' : 'No'}${p.bert ? html` <small>${p.bert.note}</small>` : nothing}</dd>
       </dl>
       ${m.weights.startsWith('random')
         ? html`<p class="warn">This pack has <strong>random weights</strong>: it runs the whole pipeline, but what it says sounds like noise. For real speech, load a trained pack or convert your own GPT-SoVITS files below.</p>`
@@ -234,7 +242,8 @@ export class PackPanel extends LitElement {
           <button class="primary" type="submit" ?disabled=${!!this.busy || !this.client || !this.url.trim()}>Download and load</button>
         </form>`;
       case 'convert': {
-        const ready = !!(this.files.gpt && this.files.sovits && this.files.hubert);
+        const needsVocab = !!this.files.roberta && !this.files.robertaVocab;
+        const ready = !!(this.files.gpt && this.files.sovits && this.files.hubert) && !needsVocab;
         return html`<p class="hint">Your GPT-SoVITS v1/v2 files are converted here, in this browser, and stored for next time. Nothing is uploaded.</p>
           <div class="drop" @dragover=${(e: DragEvent) => (e.preventDefault(), (e.currentTarget as HTMLElement).classList.add('over'))}
             @dragleave=${(e: DragEvent) => (e.currentTarget as HTMLElement).classList.remove('over')}
@@ -251,7 +260,7 @@ export class PackPanel extends LitElement {
             )}
           </div>
           <button class="primary" ?disabled=${!!this.busy || !this.client || !ready} @click=${this.convert}>Convert and load</button>
-          ${ready ? nothing : html`<span class="hint">The GPT, SoVITS and HuBERT files are required.</span>`}`;
+          ${ready ? nothing : html`<span class="hint">${needsVocab ? 'The RoBERTa also needs its tokenizer.json or vocab.txt.' : 'The GPT, SoVITS and HuBERT files are required.'}</span>`}`;
       }
       case 'stored':
         return this.stored.length
