@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, query } from 'lit/decorators.js';
 
 /** Live input level while recording: a bar from -60 dBFS to 0, red when the input clips. */
 @customElement('mynah-level-meter')
@@ -7,6 +7,7 @@ export class LevelMeter extends LitElement {
   /** RMS level, dBFS. */
   @property({ type: Number }) db = -Infinity;
   @property({ type: Boolean }) clipping = false;
+  @query('.bar') private bar?: HTMLElement;
 
   static styles = css`
     :host { display: block; }
@@ -15,12 +16,21 @@ export class LevelMeter extends LitElement {
     .clip .bar { background: #c62828; }
   `;
 
+  private get pct(): number {
+    return Number.isFinite(this.db) ? Math.max(0, Math.min(100, ((this.db + 60) / 60) * 100)) : 0;
+  }
+
+  // The width is set through CSSOM after each render: a Content-Security-Policy without
+  // 'unsafe-inline' styles refuses style="" attributes (Lit's styleMap writes one on first render).
+  protected updated(): void {
+    if (this.bar) this.bar.style.width = `${this.pct}%`;
+  }
+
   render() {
-    const pct = Number.isFinite(this.db) ? Math.max(0, Math.min(100, ((this.db + 60) / 60) * 100)) : 0;
     const label = Number.isFinite(this.db) ? `${Math.round(this.db)} dB` : 'silence';
     return html`<div class="track ${this.clipping ? 'clip' : ''}" role="meter" aria-label="Input level" aria-valuemin="-60" aria-valuemax="0"
       aria-valuenow=${Number.isFinite(this.db) ? Math.round(Math.max(-60, this.db)) : -60} aria-valuetext=${this.clipping ? `${label}, too loud` : label}>
-      <div class="bar" style="width:${pct}%"></div>
+      <div class="bar"></div>
     </div>`;
   }
 }

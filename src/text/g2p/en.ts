@@ -19,7 +19,14 @@ let loading: Promise<EnglishDictionary> | undefined;
 /** Loads CMUdict once (a 4.6 MB module, so it is imported lazily and cached). */
 export function loadEnglishDictionary(): Promise<EnglishDictionary> {
   if (cmu) return Promise.resolve(cmu);
-  loading ??= import('cmu-pronouncing-dictionary').then((m) => (cmu = m.dictionary));
+  // A failed download (offline before it was ever fetched) is not remembered: the next call retries.
+  loading ??= import('cmu-pronouncing-dictionary').then(
+    (m) => (cmu = m.dictionary),
+    (e) => {
+      loading = undefined;
+      throw e;
+    },
+  );
   return loading;
 }
 
