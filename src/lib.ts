@@ -18,6 +18,11 @@ export type { PackManifest } from './pack/manifest';
 export type { CutMethod, LangMode } from './text/segment';
 export { StreamPlayer, decodeAudioFile, encodeWav, prepareReference, startRecording, type PcmAudio, type Recorder, type Recording } from './audio/index';
 export { setAssetBase };
+export { detectWatermark, CHECK_MAX_SECONDS, type CheckOptions, type WatermarkCheck } from './safety/check';
+export { DEFAULT_WATERMARK_KEY, voiceIdHash } from './safety/watermark';
+export { CONSENT_STATEMENT, makeConsent } from './safety/consent';
+export type { VoiceConsent } from './store/voices';
+export { MynahCheckPanel } from './ui/check-panel';
 
 /** The shipped demo pack's pack.json, beside the library. */
 export const DEFAULT_PACK_URL: string = assetUrl('packs/tiny/pack.json')!;
@@ -33,4 +38,6 @@ export const Mynah = {
     client.loadPack = (url: string = DEFAULT_PACK_URL, onProgress?: (p: FetchProgress) => void): Promise<PackSummary> => load(url, onProgress);
     return client;
   },
+  /** Looks for Mynah's watermark in an audio file or PCM; no engine needed. */
+  detectWatermark: Client.detectWatermark,
 };

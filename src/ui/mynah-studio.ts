@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { Mynah, type BackendInfo, type BackendRequest, type CloneResult, type PackSummary, type Voice } from '../client';
 import { assetUrl } from './assets';
 import './backend-badge';
+import './check-panel';
 import './error-banner';
 import { offlineState, precache, type OfflineState } from './offline';
 import './pack-panel';
@@ -184,6 +185,7 @@ export class MynahStudio extends LitElement {
         <mynah-voice-library .client=${this.client} .voices=${this.voices} .selected=${this.selected} .packId=${this.pack?.manifest.id ?? ''}
           @voice-select=${(e: CustomEvent<string>) => this.select(e.detail)} @voices-changed=${() => this.refreshVoices()}></mynah-voice-library>
         <mynah-speak-panel class="wide" id="speak" .client=${this.client} .pack=${this.pack} .voice=${voice} @speech-finished=${() => this.refreshInfo()}></mynah-speak-panel>
+        <mynah-check-panel class="wide" .voices=${this.voices}></mynah-check-panel>
       </main>
       <footer>Mynah runs GPT-SoVITS v2 with onnxruntime-web. Only clone voices you have permission to use.</footer>`;
   }
