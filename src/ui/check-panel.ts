@@ -26,6 +26,8 @@ export class MynahCheckPanel extends LitElement {
     controls,
     css`
       .drop { border: 2px dashed var(--mynah-border); border-radius: 0.6rem; padding: 0.7rem; }
+      /* A percentage width keeps the file input from setting the panel's minimum width (phones). */
+      input[type='file'] { width: 100%; }
       .drop.over { border-color: var(--mynah-accent); background: var(--mynah-surface); }
       .verdict { font-weight: 600; margin: 0.6rem 0 0.2rem; }
       .found { color: var(--mynah-ok); }
