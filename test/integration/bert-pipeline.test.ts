@@ -127,11 +127,15 @@ describe('BERT features in the engine (tiny pack)', () => {
     const phones = BigInt64Array.from([...enVoice.promptPhones, ...segments.flatMap((s) => s.ids)], BigInt);
     const withBert = new Float32Array(BERT_DIM * X);
     for (let d = 0; d < BERT_DIM; d++) withBert.set(target.bert.subarray(d * T, (d + 1) * T), d * X + P);
+    const runner = () => new T2SRunner(ort, { embed: modelSession(m, 't2s-embed'), token: modelSession(m, 't2s-token'), decoder: modelSession(m, 't2s-decoder') }, { layers: m.t2s.layers, dim: m.t2s.dim, onDevice: false });
+    const prompt = BigInt64Array.from(enVoice.promptCodes, BigInt);
+    /** The prefill step's logits, taken from the runner by a sampler that stops at once. */
     const embedAndDecode = async (bert: Float32Array) => {
-      const e = await modelSession(m, 't2s-embed').run({ phones: new ort.Tensor('int64', phones, [X]), bert: new ort.Tensor('float32', bert, [BERT_DIM, X]), prompt: new ort.Tensor('int64', BigInt64Array.from(enVoice.promptCodes, BigInt), [enVoice.promptCodes.length]) });
-      const empty = new ort.Tensor('float32', new Float32Array(0), [0, m.t2s.layers, m.t2s.dim]);
-      const out = await modelSession(m, 't2s-decoder').run({ x: e.x, past_k: empty, past_v: empty, text_len: new ort.Tensor('int64', BigInt64Array.of(BigInt(X)), [1]) });
-      return Float32Array.from(out.logits.data as Float32Array);
+      let logits = new Float32Array(0);
+      const stop = { tokens: [] as number[], next: (l: Float32Array) => ((logits = Float32Array.from(l)), { token: 0, done: true }) } as unknown as SemanticSampler;
+      for await (const _ of runner().generate({ phones, bert, bertDim: BERT_DIM, prompt }, stop)) void _;
+      expect(logits.length).toBe(m.t2s.vocab);
+      return logits;
     };
     const zeros = new Float32Array(BERT_DIM * X);
     // The first step's logits move (the same input twice gives exactly the same numbers).
@@ -141,10 +145,9 @@ describe('BERT features in the engine (tiny pack)', () => {
     // Upstream's sampling with the same random draws for both. The tiny random GPT's distribution
     // moves only a little, so tokens part ways after a while: over six seeds, most runs must.
     const decode = async (bert: Float32Array, seed: number) => {
-      const runner = new T2SRunner(ort, { embed: modelSession(m, 't2s-embed'), token: modelSession(m, 't2s-token'), decoder: modelSession(m, 't2s-decoder') }, { layers: m.t2s.layers, dim: m.t2s.dim, onDevice: false });
       const sampler = new SemanticSampler(Array.from(enVoice.promptCodes), DEFAULT_SAMPLING, mulberry32(seed), { ...UPSTREAM_LIMITS, maxSteps: 100 });
       const tokens: number[] = [];
-      for await (const t of runner.generate({ phones, bert, bertDim: BERT_DIM, prompt: BigInt64Array.from(enVoice.promptCodes, BigInt) }, sampler)) tokens.push(t);
+      for await (const t of runner().generate({ phones, bert, bertDim: BERT_DIM, prompt }, sampler)) tokens.push(t);
       return tokens;
     };
     const seeds = [1, 2, 3, 4, 5, 6];
