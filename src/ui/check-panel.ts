@@ -72,7 +72,7 @@ export class MynahCheckPanel extends LitElement {
         Mynah watermark found in ${r.file}${c.voiceHash ? html` (voice hash ${c.voiceHash}, made on ${c.day})` : ' (voice and date unreadable)'}.
       </p>
       <p class="hint details">
-        ${score}; the chance of a false alarm is about ${c.falseAlarm < 1e-12 ? 'less than 1 in a trillion' : c.falseAlarm.toExponential(0)}.
+        ${score}; the chance of a false alarm is ${c.falseAlarm < 1e-12 ? 'below 1 in a trillion' : `about ${c.falseAlarm.toExponential(0)}`}.
         ${mine.length ? `The voice hash matches your voice${mine.length > 1 ? 's' : ''} ${mine.map((v) => `“${v.name}”`).join(', ')}.` : ''}
         The hash narrows a voice down among a user's voices; it does not identify a person.
       </p>`;

@@ -6,6 +6,7 @@ import './backend-badge';
 import './check-panel';
 import './error-banner';
 import { offlineState, precache, type OfflineState } from './offline';
+import { playerUrl, recorderUrl } from '../audio/worklet-urls';
 import './pack-panel';
 import './reference-panel';
 import { controls, errorDetail, tokens, type ErrorDetail } from './shared';
@@ -139,7 +140,9 @@ export class MynahStudio extends LitElement {
   /** Once a pack is loaded and the service worker is in control: cache what this visit used. */
   private async keepOffline(): Promise<void> {
     if (this.offline !== 'ready' || !this.pack) return;
-    const r = await precache().catch(() => undefined);
+    // The audio worklets load on the first recording / playback; keep them too, so both work
+    // offline (and fetch nothing) even if they were never used online.
+    const r = await precache([playerUrl, recorderUrl].map((u) => new URL(u, document.baseURI).href)).catch(() => undefined);
     if (r) this.offline = 'cached';
   }
 
