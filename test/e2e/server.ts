@@ -21,12 +21,23 @@ const TYPES: Record<string, string> = {
 export interface StaticServer {
   url: string;
   server: Server;
+  /** Every request that reached this server, in order (what the host would see). */
+  requests: { method: string; path: string; at: number }[];
   close(): Promise<void>;
 }
 
-export async function serveStatic(root: string, opts: { isolate?: boolean } = {}): Promise<StaticServer> {
+export interface ServeOptions {
+  /** Send the two cross-origin isolation headers (default true). */
+  isolate?: boolean;
+  /** More headers for every response (e.g. a Content-Security-Policy). */
+  headers?: Record<string, string>;
+}
+
+export async function serveStatic(root: string, opts: ServeOptions = {}): Promise<StaticServer> {
   const isolate = opts.isolate ?? true;
+  const requests: StaticServer['requests'] = [];
   const server = createServer((req, res) => {
+    requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', at: Date.now() });
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     let file = join(root, path);
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
@@ -36,6 +47,7 @@ export async function serveStatic(root: string, opts: { isolate?: boolean } = {}
     }
     const headers: Record<string, string> = { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' };
     if (isolate) Object.assign(headers, { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
+    Object.assign(headers, opts.headers);
     res.writeHead(200, headers);
     createReadStream(file).pipe(res);
   });
@@ -44,6 +56,7 @@ export async function serveStatic(root: string, opts: { isolate?: boolean } = {}
   return {
     url: `http://127.0.0.1:${port}/`,
     server,
+    requests,
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
 }
