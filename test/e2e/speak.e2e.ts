@@ -184,4 +184,33 @@ describe('clone and speak in Chromium', () => {
     expect(again.tokens).toEqual(results.wasm.tokens);
     expect(again.firstSamples).toEqual(results.wasm.firstSamples);
   });
+
+  it('speaks Chinese (with BERT features), Japanese (dictionary served by the app) and mixed text', { timeout: 300_000 }, async () => {
+    const r = await page.evaluate(async (voiceId) => {
+      const m = (globalThis as any).clients.wasm;
+      const texts = { zh: '今天天气很好，我们去公园散步吧。', ja: 'こんにちは、今日はいい天気ですね。', mixed: '我喜欢 Mynah，とても便利です。' };
+      const out: Record<string, { segments: { text: string; phones: number; tokens: number; bert: boolean }[]; bert: boolean; warnings: string[]; samples: number }> = {};
+      for (const [key, text] of Object.entries(texts)) {
+        const stream = m.synthesize(text, voiceId, { seed: 3, maxTokens: 8, cut: 'cut0' });
+        let samples = 0;
+        for await (const c of stream) samples += c.pcm.length;
+        const rep = await stream.report;
+        out[key] = { segments: rep.segments.map((s: any) => ({ text: s.text, phones: s.phones, tokens: s.tokens, bert: s.bert })), bert: rep.bert.used, warnings: rep.warnings, samples };
+      }
+      return out;
+    }, results.wasm.voiceId);
+    for (const [k, v] of Object.entries(r)) console.log(`${k}: ${v.segments.map((s) => `${s.phones} phones, ${s.tokens} tokens, bert ${s.bert}`).join('; ')}; warnings ${JSON.stringify(v.warnings)}`);
+    for (const v of Object.values(r)) {
+      expect(v.segments.length).toBe(1);
+      expect(v.segments[0].phones).toBeGreaterThan(10);
+      expect(v.segments[0].tokens).toBe(8);
+      expect(v.samples).toBeGreaterThan(8 * 1280);
+      expect(v.warnings).toEqual([]);
+    }
+    // The shipped pack has a Chinese BERT: Chinese text uses it, Japanese does not.
+    expect(r.zh.segments[0].bert).toBe(true);
+    expect(r.mixed.segments[0].bert).toBe(true);
+    expect(r.ja.segments[0].bert).toBe(false);
+    expect(seen.fatal).toEqual([]);
+  });
 });

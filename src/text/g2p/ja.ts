@@ -3,6 +3,7 @@
 // is treated as flat (heiban): `[` after its first mora, `#` between accent phrases, no `]`.
 import type { IpadicFeatures, Tokenizer } from 'kuromoji';
 import { MynahError } from '../../errors';
+import { buildJapaneseTokenizer } from './ja-dictionary';
 import { readJapaneseDecimal, spellLatinJa } from '../normalize/ja';
 
 export type JapaneseTokenizer = Tokenizer<IpadicFeatures>;
@@ -21,18 +22,13 @@ export interface JapaneseLoadOptions {
 /** Loads kuromoji and its dictionary once; later calls return the same tokenizer. */
 export function loadJapaneseTokenizer(opts: JapaneseLoadOptions = {}): Promise<JapaneseTokenizer> {
   if (tokenizer) return Promise.resolve(tokenizer);
-  loading ??= import('kuromoji').then(
-    (mod) =>
-      new Promise<JapaneseTokenizer>((resolve, reject) => {
-        const km = (mod as unknown as { default?: typeof mod }).default ?? mod;
-        const dicPath = opts.dicPath ?? 'node_modules/kuromoji/dict/';
-        km.builder({ dicPath }).build((err, tok) => {
-          if (err || !tok) {
-            loading = undefined;
-            reject(new MynahError('text-ja-dictionary', `Could not load the Japanese dictionary from ${dicPath}: ${String(err)}`));
-          } else resolve((tokenizer = tok));
-        });
-      }),
+  const dicPath = opts.dicPath ?? 'node_modules/kuromoji/dict/';
+  loading ??= buildJapaneseTokenizer(dicPath).then(
+    (tok) => (tokenizer = tok),
+    (err: unknown) => {
+      loading = undefined;
+      throw new MynahError('JA_DICTIONARY_UNAVAILABLE', `Could not load the Japanese dictionary from ${dicPath}: ${String(err)}. Check the connection and try again.`);
+    },
   );
   return loading;
 }
