@@ -14,13 +14,16 @@ const UNKNOWN = ['unk.dat.gz', 'unk_pos.dat.gz', 'unk_map.dat.gz', 'unk_char.dat
 /** Every file the dictionary needs, for callers that cache or ship them. */
 export const JAPANESE_DICTIONARY_FILES = [...TRIE, ...TOKEN_INFO, COSTS, ...UNKNOWN];
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'undefined' && typeof (globalThis as { window?: unknown }).window === 'undefined';
+// Typed by hand: the library's declaration build has no Node types.
+const g = globalThis as { process?: { versions?: { node?: string } }; WorkerGlobalScope?: unknown; window?: unknown };
+const isNode = !!g.process?.versions?.node && g.WorkerGlobalScope === undefined && g.window === undefined;
+type ReadFile = { readFile(path: string): Promise<Uint8Array> };
 
 async function readCompressed(base: string, name: string): Promise<Uint8Array<ArrayBuffer>> {
   if (isNode && !/^[a-z]+:/i.test(base)) {
     // A variable specifier keeps bundlers from pulling node:fs into the browser build.
     const fsName = 'node:fs/promises';
-    const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
+    const fs = (await import(/* @vite-ignore */ fsName)) as ReadFile;
     return new Uint8Array(await fs.readFile(base.replace(/\/?$/, '/') + name));
   }
   const url = new URL(name, new URL(base.replace(/\/?$/, '/'), globalThis.location?.href));
