@@ -273,29 +273,40 @@ describe('tiny pack in Chromium: every graph on WebGPU and WASM', () => {
       SIN_ABS * Math.max(absMax(initializer('t2s_embed.onnx', 'ar_text_position.alpha')), absMax(initializer('t2s_embed.onnx', 'ar_audio_position.alpha'))),
     );
     const textLen = i64([X], [1]);
-    const empty = f32([], [0, L, D]);
+    // The decoder takes one [P, D] cache input per layer; new_k/new_v come out [L, rows, D].
+    const cache = (k: number[], v: number[], rows: number) => {
+      const feeds: Record<string, Wire> = {};
+      for (let l = 0; l < L; l++) {
+        feeds[`past_k_${l}`] = f32(k.slice(l * rows * D, (l + 1) * rows * D), [rows, D]);
+        feeds[`past_v_${l}`] = f32(v.slice(l * rows * D, (l + 1) * rows * D), [rows, D]);
+      }
+      return feeds;
+    };
+    /** Rows [from, to) of every layer of a [L, rows, D] output. */
+    const rowsOf = (a: number[], rows: number, from: number, to: number) => Array.from({ length: L }, (_, l) => a.slice((l * rows + from) * D, (l * rows + to) * D)).flat();
+    const empty = cache([], [], 0);
     // The engine's prefill (WASM here): cache rows for the X+Y prefix and the first token.
-    const prefill = await runWasm('t2s_decoder.onnx', { x: e.cpu.outputs.x, past_k: empty, past_v: empty, text_len: textLen });
+    const prefill = await runWasm('t2s_decoder.onnx', { x: e.cpu.outputs.x, ...empty, text_len: textLen });
     const logits0 = prefill.outputs.logits.data;
     const token = logits0.slice(0, t2s.vocab - 1).reduce((best, v, i, a) => (v > a[best] ? i : best), 0);
     const tok = check('t2s_token', await runBoth('t2s_token.onnx', { token: i64([token], [1]), position: i64([Y], [1]) }), { x: [1, D] }, SIN_ABS * absMax(initializer('t2s_token.onnx', 'ar_audio_position.alpha')));
 
-    // Uncached: all X+Y+1 rows with an empty cache (zero-row Concat and per-layer Gather of past_k/v).
+    // Uncached: all X+Y+1 rows with an empty cache (zero-row Concat with each layer's past).
     const n = X + Y + 1;
     const full = check(
       't2s_decoder P=0',
-      await runBoth('t2s_decoder.onnx', { x: f32([...e.cpu.outputs.x.data, ...tok.cpu.outputs.x.data], [n, D]), past_k: empty, past_v: empty, text_len: textLen }),
-      { logits: [1, t2s.vocab], new_k: [n, L, D], new_v: [n, L, D] },
+      await runBoth('t2s_decoder.onnx', { x: f32([...e.cpu.outputs.x.data, ...tok.cpu.outputs.x.data], [n, D]), ...empty, text_len: textLen }),
+      { logits: [1, t2s.vocab], new_k: [L, n, D], new_v: [L, n, D] },
     );
     // Cached: the last row alone over the X+Y cached rows.
     const P = X + Y;
     const step = check(
       `t2s_decoder P=${P}`,
-      await runBoth('t2s_decoder.onnx', { x: tok.cpu.outputs.x, past_k: prefill.outputs.new_k, past_v: prefill.outputs.new_v, text_len: textLen }),
-      { logits: [1, t2s.vocab], new_k: [1, L, D], new_v: [1, L, D] },
+      await runBoth('t2s_decoder.onnx', { x: tok.cpu.outputs.x, ...cache(prefill.outputs.new_k.data, prefill.outputs.new_v.data, P), text_len: textLen }),
+      { logits: [1, t2s.vocab], new_k: [L, 1, D], new_v: [L, 1, D] },
     );
     // On WebGPU itself, the cached step must give the uncached pass's last-row logits and K/V row.
-    const lastRow = (a: number[]) => a.slice((n - 1) * L * D);
+    const lastRow = (a: number[]) => rowsOf(a, n, n - 1, n);
     const logits = compare(step.gpu.outputs.logits.data, full.gpu.outputs.logits.data);
     const k = compare(step.gpu.outputs.new_k.data, lastRow(full.gpu.outputs.new_k.data));
     const v = compare(step.gpu.outputs.new_v.data, lastRow(full.gpu.outputs.new_v.data));
@@ -305,7 +316,7 @@ describe('tiny pack in Chromium: every graph on WebGPU and WASM', () => {
     );
     for (const d of [logits, k, v]) expect(d.rel).toBeLessThan(REL_TOL);
     // The cache is causal: the prefix rows of the uncached pass are the prefill's rows.
-    expect(compare(full.cpu.outputs.new_k.data.slice(0, P * L * D), prefill.outputs.new_k.data).rel).toBeLessThan(REL_TOL);
+    expect(compare(rowsOf(full.cpu.outputs.new_k.data, n, 0, P), prefill.outputs.new_k.data).rel).toBeLessThan(REL_TOL);
   });
 
   it('SoVITS decoder: 20 codes + 14 phones + ge + noise at speed 1.25 (a real length change)', async () => {

@@ -135,11 +135,16 @@ function casesFor(cfg: PackConfig, role: GraphRole): Case[] {
         label: `n=${n} P=${p}`,
         feeds: {
           x: f32(randn(n * t2s.dim, 60 + k), [n, t2s.dim]),
-          past_k: f32(randn(p * t2s.layers * t2s.dim, 62 + k), [p, t2s.layers, t2s.dim]),
-          past_v: f32(randn(p * t2s.layers * t2s.dim, 64 + k), [p, t2s.layers, t2s.dim]),
+          // One cache input per layer.
+          ...Object.fromEntries(
+            Array.from({ length: t2s.layers }, (_, l) => [
+              [`past_k_${l}`, f32(randn(p * t2s.dim, 62 + k + 4 * l), [p, t2s.dim])],
+              [`past_v_${l}`, f32(randn(p * t2s.dim, 64 + k + 4 * l), [p, t2s.dim])],
+            ]).flat(),
+          ),
           text_len: i64(BigInt64Array.of(5n), [1]),
         },
-        dims: { logits: [1, t2s.vocab], new_k: [n, t2s.layers, t2s.dim], new_v: [n, t2s.layers, t2s.dim] },
+        dims: { logits: [1, t2s.vocab], new_k: [t2s.layers, n, t2s.dim], new_v: [t2s.layers, n, t2s.dim] },
       }));
     case 'sovits-decoder':
       return [

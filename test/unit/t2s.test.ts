@@ -188,10 +188,33 @@ async function prefillEmbed(cfg: T2SConfig, g: Graph, X: number, Y: number, seed
   return { phones, bert, prompt, x: out.x };
 }
 
+/**
+ * Decoder feeds from caches kept here packed, [P, layers, D] (the reference's layout); the graph
+ * takes one [P, D] input per layer.
+ */
 function decoderFeeds(cfg: T2SConfig, x: Float32Array, n: number, pastK: Float32Array, pastV: Float32Array, P: number, X: number) {
   const L = cfg.layers;
   const D = cfg.dim;
-  return { x: f32(x, [n, D]), past_k: f32(pastK, [P, L, D]), past_v: f32(pastV, [P, L, D]), text_len: i64([X], [1]) };
+  const feeds: Record<string, ort.Tensor> = { x: f32(x, [n, D]), text_len: i64([X], [1]) };
+  const layer = (packed: Float32Array, l: number) => {
+    const out = new Float32Array(P * D);
+    for (let r = 0; r < P; r++) out.set(packed.subarray((r * L + l) * D, (r * L + l + 1) * D), r * D);
+    return out;
+  };
+  for (let l = 0; l < L; l++) {
+    feeds[`past_k_${l}`] = f32(layer(pastK, l), [P, D]);
+    feeds[`past_v_${l}`] = f32(layer(pastV, l), [P, D]);
+  }
+  return feeds;
+}
+
+/** A decoder's new_k/new_v [layers, n, D] as packed rows [n, layers, D]. */
+function rowsOf(t: ort.Tensor): Float32Array {
+  const [L, n, D] = t.dims;
+  const src = data(t);
+  const out = new Float32Array(src.length);
+  for (let l = 0; l < L; l++) for (let r = 0; r < n; r++) out.set(src.subarray((l * n + r) * D, (l * n + r + 1) * D), (r * L + l) * D);
+  return out;
 }
 
 const cfg = T2S_TINY;
@@ -258,8 +281,8 @@ describe('T2S decoder vs the upstream forward pass (prefill, empty past)', () =>
       const out = await run(graphs.decoder, decoderFeeds(c, data(x), N, new Float32Array(0), new Float32Array(0), 0, X));
       const ref = refDecoder(c, ws, data(x), N, X);
       const dl = maxAbsDiff(data(out.logits), ref.logits);
-      const dk = maxAbsDiff(data(out.new_k), ref.K);
-      const dv = maxAbsDiff(data(out.new_v), ref.V);
+      const dk = maxAbsDiff(rowsOf(out.new_k), ref.K);
+      const dv = maxAbsDiff(rowsOf(out.new_v), ref.V);
       console.info(`decoder ${layers} layer(s): logits ${dl.toExponential(2)}, new_k ${dk.toExponential(2)}, new_v ${dv.toExponential(2)}`);
       expect(dl).toBeLessThan(1e-4);
       expect(dk).toBeLessThan(1e-4);
@@ -281,13 +304,13 @@ describe('T2S decoder vs the upstream forward pass (prefill, empty past)', () =>
     const ra = await run(graphs.decoder, decoderFeeds(cfg, a, X + Y, empty, empty, 0, X));
     const rb = await run(graphs.decoder, decoderFeeds(cfg, b, X + Y, empty, empty, 0, X));
     const rowsBefore = (X + Y - 1) * cfg.layers * cfg.dim;
-    expect(maxAbsDiff(data(ra.new_k).subarray(0, rowsBefore), data(rb.new_k).subarray(0, rowsBefore))).toBeLessThan(1e-6);
+    expect(maxAbsDiff(rowsOf(ra.new_k).subarray(0, rowsBefore), rowsOf(rb.new_k).subarray(0, rowsBefore))).toBeLessThan(1e-6);
     expect(maxAbsDiff(data(ra.logits), data(rb.logits))).toBeGreaterThan(1e-3);
     // Changing a text row changes the earlier text rows' layer-2 K (text attends to all text).
     const t = Float32Array.from(a);
     for (let c = 0; c < cfg.dim; c++) t[(X - 1) * cfg.dim + c] += 0.5;
     const rt = await run(graphs.decoder, decoderFeeds(cfg, t, X + Y, empty, empty, 0, X));
-    const layer2Row0 = (k: ort.Tensor) => data(k).subarray(1 * cfg.dim, 2 * cfg.dim);
+    const layer2Row0 = (k: ort.Tensor) => rowsOf(k).subarray(1 * cfg.dim, 2 * cfg.dim);
     expect(maxAbsDiff(layer2Row0(ra.new_k), layer2Row0(rt.new_k))).toBeGreaterThan(1e-3);
   });
 });
@@ -307,8 +330,8 @@ describe('T2S KV-cached decoding', () => {
       // The prefill itself against the reference, so the chain starts from a verified point.
       expect(maxAbsDiff(data(pre.logits), refDecoder(cfg, ws, data(x0), X + Y, X).logits)).toBeLessThan(1e-4);
 
-      let cacheK: Float32Array = Float32Array.from(data(pre.new_k));
-      let cacheV: Float32Array = Float32Array.from(data(pre.new_v));
+      let cacheK: Float32Array = Float32Array.from(rowsOf(pre.new_k));
+      let cacheV: Float32Array = Float32Array.from(rowsOf(pre.new_v));
       let rows: Float32Array = Float32Array.from(data(x0)); // every input row so far, for the uncached passes
       let logits = data(pre.logits);
       let worstLogits = 0;
@@ -323,14 +346,14 @@ describe('T2S KV-cached decoding', () => {
         const P = X + Y + k;
         const step = await decoder.run(decoderFeeds(cfg, data(emb.x), 1, cacheK, cacheV, P, X));
         expect(step.logits.dims).toEqual([1, cfg.vocab]);
-        expect(step.new_k.dims).toEqual([1, L, D]);
-        cacheK = concat(cacheK, data(step.new_k));
-        cacheV = concat(cacheV, data(step.new_v));
+        expect(step.new_k.dims).toEqual([L, 1, D]);
+        cacheK = concat(cacheK, rowsOf(step.new_k));
+        cacheV = concat(cacheV, rowsOf(step.new_v));
         rows = concat(rows, data(emb.x));
 
         const full = await decoder.run(decoderFeeds(cfg, rows, P + 1, empty, empty, 0, X));
         const dl = maxAbsDiff(data(step.logits), data(full.logits));
-        const dc = Math.max(maxAbsDiff(cacheK, data(full.new_k)), maxAbsDiff(cacheV, data(full.new_v)));
+        const dc = Math.max(maxAbsDiff(cacheK, rowsOf(full.new_k)), maxAbsDiff(cacheV, rowsOf(full.new_v)));
         expect(dl).toBeLessThan(1e-4);
         expect(dc).toBeLessThan(1e-4);
         worstLogits = Math.max(worstLogits, dl);
@@ -383,8 +406,8 @@ describe('T2S graph shapes', () => {
       ]) {
         const out = await dec.run(decoderFeeds(cfg, randomFloats(n * D, n + P), n, randomFloats(P * L * D, P), randomFloats(P * L * D, P + 1), P, X));
         expect(out.logits.dims).toEqual([1, cfg.vocab]);
-        expect(out.new_k.dims).toEqual([n, L, D]);
-        expect(out.new_v.dims).toEqual([n, L, D]);
+        expect(out.new_k.dims).toEqual([L, n, D]);
+        expect(out.new_v.dims).toEqual([L, n, D]);
         expect(data(out.logits).every(Number.isFinite)).toBe(true);
       }
     } finally {

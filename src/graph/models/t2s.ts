@@ -15,13 +15,17 @@
 //                                        generated token goes in at Y+k)
 //   out  x        float32 [1, dim]
 // buildT2SDecoder -> graph "t2s_decoder"
-//   in   x        float32 [n, dim]       rows at absolute positions P..P+n-1
-//        past_k   float32 [P, layers, dim]   cached keys (P may be 0)
-//        past_v   float32 [P, layers, dim]
-//        text_len int64   [1]            X, the number of text rows at the sequence start
-//   out  logits   float32 [1, vocab]     from the last row only
-//        new_k    float32 [n, layers, dim]   this call's K rows (append to the cache)
-//        new_v    float32 [n, layers, dim]
+//   in   x         float32 [n, dim]      rows at absolute positions P..P+n-1
+//        past_k_i  float32 [P, dim]      cached keys of layer i = 0..layers-1 (P may be 0)
+//        past_v_i  float32 [P, dim]      cached values of layer i
+//        text_len  int64   [1]           X, the number of text rows at the sequence start
+//   out  logits    float32 [1, vocab]    from the last row only
+//        new_k     float32 [layers, n, dim]  this call's K rows (append new_k[i] to past_k_i)
+//        new_v     float32 [layers, n, dim]
+//   One cache input per layer: picking a layer out of a packed [P, layers, dim] cache is a strided
+//   copy of the whole cache every step (~3 ms per step at P = 400 on WASM). Packs built before
+//   this (packed past_k/past_v [P, layers, dim], new_k [n, layers, dim]) still run:
+//   the engine reads the layout from the graph's input names (decoderCacheLayout).
 //
 // Upstream: Text2SemanticDecoder in GPT_SoVITS/AR/models/t2s_model.py (post-norm layers,
 // ReLU FFN, LayerNorm eps 1e-5, no final norm, EOS = vocab - 1).
@@ -162,25 +166,31 @@ function layerNorm(g: Graph, ws: WeightSource, x: string, prefix: string, dim: n
   return g.node('LayerNormalization', [x, w, b], { axis: -1, epsilon: { float: 1e-5 } });
 }
 
+/** The decoder's cache inputs: one per layer (current), or packed [P, layers, dim] (older packs). */
+export type DecoderCacheLayout = 'per-layer' | 'packed';
+
+/** Which cache contract a built decoder follows, from its input names. */
+export function decoderCacheLayout(inputNames: readonly string[]): DecoderCacheLayout {
+  return inputNames.includes('past_k') ? 'packed' : 'per-layer';
+}
+
 /** The transformer stack plus the token classifier, for prefill (P = 0) and cached decode steps. */
 export function buildT2SDecoder(cfg: T2SConfig, ws: WeightSource): Graph {
   const { dim, layers } = cfg;
   const g = new Graph('t2s_decoder');
   let x = g.input('x', 'float32', ['n', dim]);
-  const pastK = g.input('past_k', 'float32', ['P', layers, dim]);
-  const pastV = g.input('past_v', 'float32', ['P', layers, dim]);
+  const pastK = Array.from({ length: layers }, (_, i) => g.input(`past_k_${i}`, 'float32', ['P', dim]));
+  const pastV = Array.from({ length: layers }, (_, i) => g.input(`past_v_${i}`, 'float32', ['P', dim]));
   const textLen = g.input('text_len', 'int64', [1]);
 
-  const bias = textAudioAttentionBias(g, dimAsFloat(g, pastK, 0), dimAsFloat(g, x, 0), textLen);
+  const bias = textAudioAttentionBias(g, dimAsFloat(g, pastK[0], 0), dimAsFloat(g, x, 0), textLen);
   const newK: string[] = [];
   const newV: string[] = [];
   for (let i = 0; i < layers; i++) {
     const p = layerPrefix(i);
-    const layerK = g.node('Gather', [pastK, g.int(i)], { axis: 1 }); // [P, dim]
-    const layerV = g.node('Gather', [pastV, g.int(i)], { axis: 1 });
-    const att = cachedSelfAttention(g, ws, x, layerK, layerV, bias, `${p}.self_attn`, cfg);
-    newK.push(g.node('Unsqueeze', [att.k, g.ints([1])]));
-    newV.push(g.node('Unsqueeze', [att.v, g.ints([1])]));
+    const att = cachedSelfAttention(g, ws, x, pastK[i], pastV[i], bias, `${p}.self_attn`, cfg);
+    newK.push(g.node('Unsqueeze', [att.k, g.ints([0])]));
+    newV.push(g.node('Unsqueeze', [att.v, g.ints([0])]));
     x = layerNorm(g, ws, g.node('Add', [x, att.out]), `${p}.norm1`, dim);
     const hidden = g.node('Relu', [linear2d(g, ws, x, `${p}.linear1`, dim, cfg.ffn)]);
     x = layerNorm(g, ws, g.node('Add', [x, linear2d(g, ws, hidden, `${p}.linear2`, cfg.ffn, dim)]), `${p}.norm2`, dim);
@@ -189,7 +199,7 @@ export function buildT2SDecoder(cfg: T2SConfig, ws: WeightSource): Graph {
   const last = g.node('Slice', [x, g.ints([-1]), g.ints([Number.MAX_SAFE_INTEGER]), g.ints([0])]); // [1, dim]
   const predictW = param(g, ws, 'ar_predict_layer.weight', [cfg.vocab, dim], fanIn(dim));
   g.output(g.node('Gemm', [last, predictW], { transB: 1 }), 'logits', 'float32', [1, cfg.vocab]);
-  g.output(g.node('Concat', newK, { axis: 1 }), 'new_k', 'float32', ['n', layers, dim]);
-  g.output(g.node('Concat', newV, { axis: 1 }), 'new_v', 'float32', ['n', layers, dim]);
+  g.output(g.node('Concat', newK, { axis: 0 }), 'new_k', 'float32', [layers, 'n', dim]);
+  g.output(g.node('Concat', newV, { axis: 0 }), 'new_v', 'float32', [layers, 'n', dim]);
   return g;
 }
