@@ -3,6 +3,7 @@ import * as Comlink from 'comlink';
 import { decodeAudioFile } from './audio/decode';
 import type { PcmAudio } from './audio/pcm';
 import type { BackendInfo, BackendRequest } from './engine/backend';
+import type { PrecisionRequest } from './engine/precision';
 import type { CloneResult, PackSummary } from './engine/engine';
 import type { AudioChunk, SynthesisOptions, SynthesisReport } from './engine/synthesize';
 import type { PlainTensor } from './engine/tensors';
@@ -90,6 +91,8 @@ export class SpeechStream implements AsyncIterable<AudioChunk> {
 
 export interface MynahOptions {
   backend?: BackendRequest;
+  /** 'auto' (int8 T2S on WASM, fp16 on WebGPU with shader-f16), or 'fp32' / 'int8' / 'fp16'. */
+  precision?: PrecisionRequest;
   /** Where onnxruntime-web's files are served; defaults to the app's own `ort/` folder. */
   ortBase?: string;
   /** Where kuromoji's Japanese dictionary is served; defaults to the app's `kuromoji/` folder. */
@@ -117,6 +120,7 @@ export class Mynah {
     try {
       const info = await api.init({
         backend: options.backend ?? 'auto',
+        ...(options.precision ? { precision: options.precision } : {}),
         ortBase: options.ortBase ?? defaultOrtBase(),
         dicBase: options.dicBase ?? appUrl('kuromoji/'),
         ...(options.watermarkKey ? { watermarkKey: options.watermarkKey } : {}),

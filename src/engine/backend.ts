@@ -2,6 +2,7 @@
 // onnxruntime-web session, and this module decides which backend they use and records why.
 import type * as Ort from 'onnxruntime-web';
 import { MynahError } from '../errors';
+import { choosePrecision, type PrecisionPlan, type PrecisionRequest } from './precision';
 import { buildProbeGraph, probeFeeds } from './probe';
 
 export type BackendRequest = 'auto' | 'webgpu' | 'wasm';
@@ -20,6 +21,8 @@ export interface BackendInfo {
   reason: string;
   /** Largest |webgpu - wasm| on the probe graph, when both ran. */
   probeMaxDiff?: number;
+  /** The precision of the heavy graphs on this backend, and why. */
+  precision: PrecisionPlan;
 }
 
 /** WebGPU results further than this from WASM on the probe graph mean the adapter is not trusted. */
@@ -62,7 +65,12 @@ async function runProbe(ort: OrtModule, ep: 'webgpu' | 'wasm'): Promise<Float32A
  * Picks the backend. `auto`: WebGPU if an adapter exists and a probe graph on it matches WASM,
  * else WASM. A forced `webgpu` without an adapter is an error the caller must see.
  */
-export async function chooseBackend(ort: OrtModule, request: BackendRequest, scope: typeof globalThis = globalThis): Promise<BackendInfo> {
+export async function chooseBackend(ort: OrtModule, request: BackendRequest, scope: typeof globalThis = globalThis, precision: PrecisionRequest = 'auto'): Promise<BackendInfo> {
+  const info = await pickBackend(ort, request, scope);
+  return { ...info, precision: choosePrecision(info.backend, info.shaderF16, precision) };
+}
+
+async function pickBackend(ort: OrtModule, request: BackendRequest, scope: typeof globalThis): Promise<Omit<BackendInfo, 'precision'>> {
   const { threads, isolated } = await configureWasm(ort, scope);
   const base = { threads, crossOriginIsolated: isolated, shaderF16: false };
   if (request === 'wasm') return { ...base, backend: 'wasm', reason: 'forced by the caller' };

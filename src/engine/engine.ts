@@ -7,6 +7,7 @@ import { fetchPack, type FetchProgress, type LoadedPack } from '../pack/fetch';
 import type { PackManifest } from '../pack/manifest';
 import { getVoice, saveVoice, voiceStore, type Voice } from '../store/voices';
 import { chooseBackend, type BackendInfo, type BackendRequest, type OrtModule } from './backend';
+import type { PrecisionRequest } from './precision';
 import { loadModels, releaseSessions, type BertAvailability, type LoadedModels } from './models';
 import { buildProbeGraph, probeFeeds } from './probe';
 import { JobQueue, type JobId } from './queue';
@@ -18,6 +19,11 @@ import { isLocked, unlockVoice } from '../store/lock';
 
 export interface EngineOptions {
   backend?: BackendRequest;
+  /**
+   * Precision of the T2S and SoVITS decoders. 'auto': int8 T2S on WASM, fp16 on WebGPU with
+   * shader-f16, else fp32; backendInfo().precision says what was chosen and why.
+   */
+  precision?: PrecisionRequest;
   /**
    * The operator's content filter (deny-list and rules; `enabled: false` turns it off). Set by the
    * embedding site's code when it creates the engine, never from end-user input.
@@ -81,7 +87,7 @@ export class Engine {
 
   async init(options: EngineOptions = {}): Promise<BackendInfo> {
     this.options = options;
-    this.info = await chooseBackend(this.ort, options.backend ?? 'auto', this.scope);
+    this.info = await chooseBackend(this.ort, options.backend ?? 'auto', this.scope, options.precision);
     return this.info;
   }
 
@@ -122,16 +128,19 @@ export class Engine {
     const started = performance.now();
     const load = typeof source === 'string' ? () => fetchPack(source, { onProgress }) : typeof source === 'function' ? source : async () => source;
     const pack = await load();
-    await this.createModels(pack);
+    // A loader can be called again, so the bytes need not outlive their sessions; a pack object
+    // handed in stays the caller's.
+    await this.createModels(pack, typeof source !== 'object');
     this.packSource = load;
     return { manifest: pack.manifest, bytes: pack.manifest.files.reduce((a, f) => a + f.bytes, 0), loadMs: performance.now() - started, bert: this.loaded().bertInfo };
   }
 
-  private async createModels(pack: LoadedPack): Promise<void> {
+  private async createModels(pack: LoadedPack, release = false): Promise<void> {
     const old = this.models;
     this.models = undefined;
     if (old) await releaseSessions(old.sessions);
-    this.models = await loadModels(this.ort, pack, (bytes, o) => this.createSession(bytes, o), this.backendInfo().backend === 'webgpu');
+    const info = this.backendInfo();
+    this.models = await loadModels(this.ort, pack, (bytes, o) => this.createSession(bytes, o), info.backend === 'webgpu', undefined, { precision: info.precision, release });
   }
 
   private loaded(): LoadedModels {
@@ -142,7 +151,7 @@ export class Engine {
   /** After a lost WebGPU device: every session moves to WASM, and backendInfo says why. */
   private async fallBackToWasm(cause: unknown): Promise<void> {
     const why = `WebGPU failed (${String((cause as Error)?.message ?? cause).slice(0, 160)}); switched to WASM`;
-    const info = await chooseBackend(this.ort, 'wasm', this.scope);
+    const info = await chooseBackend(this.ort, 'wasm', this.scope, this.options.precision);
     this.info = { ...info, reason: why };
     this.deviceLost = false;
     this.lost = this.newLost();

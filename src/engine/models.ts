@@ -9,6 +9,7 @@ import type { LoadedPack } from '../pack/fetch';
 import { isGraphRole, type GraphRole, type PackManifest } from '../pack/manifest';
 import { BertTokenizer } from '../text/bert-tokenizer';
 import type { OrtModule } from './backend';
+import { graphForPlan, type PrecisionPlan } from './precision';
 import { T2SRunner } from './t2s-decode';
 
 export type PackSessions = Partial<Record<GraphRole, Ort.InferenceSession>>;
@@ -32,6 +33,8 @@ export interface LoadedModels {
   sessions: PackSessions;
   /** True when sessions run on WebGPU and the T2S cache stays on the device. */
   onDevice: boolean;
+  /** What the heavy graphs run at. */
+  precision: PrecisionPlan;
   t2s: T2SConfig;
   sovits: SoVITSConfig;
   /** The Chinese BERT with its tokenizer, when the pack has both and its width fits the GPT. */
@@ -57,7 +60,21 @@ export function bertAvailability(manifest: PackManifest, t2s: T2SConfig): BertAv
 
 type CreateSession = (model: Uint8Array, options?: Ort.InferenceSession.SessionOptions) => Promise<Ort.InferenceSession>;
 
-export async function loadModels(ort: OrtModule, pack: LoadedPack, create: CreateSession, onDevice: boolean, onProgress?: (role: GraphRole, index: number, total: number) => void): Promise<LoadedModels> {
+const FP32: PrecisionPlan = { t2s: 'fp32', sovits: 'fp32', reason: 'fp32' };
+
+/**
+ * Creates one session per graph, one at a time. With `release`, each file's bytes leave
+ * `pack.files` once its session exists (ORT keeps its own copy), so the pack is not held twice.
+ */
+export async function loadModels(
+  ort: OrtModule,
+  pack: LoadedPack,
+  create: CreateSession,
+  onDevice: boolean,
+  onProgress?: (role: GraphRole, index: number, total: number) => void,
+  opts: { precision?: PrecisionPlan; release?: boolean } = {},
+): Promise<LoadedModels> {
+  const precision = opts.precision ?? FP32;
   const { manifest } = pack;
   const dims = manifest.dims as { t2s?: T2SConfig; sovits?: SoVITSConfig };
   if (!dims.t2s || !dims.sovits) throw new MynahError('PACK_CORRUPT', `Pack "${manifest.id}" does not describe its networks (dims.t2s / dims.sovits). Re-generate or re-convert it.`);
@@ -85,14 +102,15 @@ export async function loadModels(ort: OrtModule, pack: LoadedPack, create: Creat
     for (const [i, f] of graphs.entries()) {
       const role = f.role as GraphRole;
       onProgress?.(role, i, graphs.length);
-      sessions[role] = await create(bytesOf(f.name), extra[role] ?? {});
+      sessions[role] = await create(graphForPlan(role, bytesOf(f.name), precision), extra[role] ?? {});
+      if (opts.release) pack.files.delete(f.name);
     }
   } catch (e) {
     await releaseSessions(sessions);
     if (e instanceof MynahError) throw e;
     throw new MynahError('PACK_CORRUPT', `A graph of pack "${manifest.id}" could not be loaded (${(e as Error).message}). Re-download or re-convert the pack.`);
   }
-  return { ort, manifest, sessions, onDevice, t2s: dims.t2s, sovits: dims.sovits, bert, bertInfo };
+  return { ort, manifest, sessions, onDevice, precision, t2s: dims.t2s, sovits: dims.sovits, bert, bertInfo };
 }
 
 export async function releaseSessions(s: PackSessions): Promise<void> {

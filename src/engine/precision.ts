@@ -1,0 +1,47 @@
+// Which numeric precision the heavy graphs run at, per backend, and the transform that makes it.
+// Packs hold fp32 graphs; variants are made at load time from the same bytes (src/graph/quantize.ts,
+// src/graph/fp16.ts), so generated, converted and fetched packs all get them.
+import { convertToFp16 } from '../graph/fp16';
+import { quantizeInt8 } from '../graph/quantize';
+import type { GraphRole } from '../pack/manifest';
+
+export type Precision = 'fp32' | 'int8' | 'fp16';
+export type PrecisionRequest = 'auto' | Precision;
+
+export interface PrecisionPlan {
+  /** The T2S decoder (the per-token graph). */
+  t2s: Precision;
+  /** The SoVITS decoder (the per-chunk graph). Every other graph runs fp32. */
+  sovits: Precision;
+  /** Why, in one sentence. */
+  reason: string;
+}
+
+/**
+ * WASM: the T2S decoder's matmuls in int8 (DynamicQuantizeMatMul): its prefill, which decides when
+ * the first audio plays, runs ~2x faster and its weights take a quarter of the memory; decode
+ * steps run as fast as fp32. The SoVITS decoder stays fp32: its int8 convolutions (ConvInteger)
+ * are ~2x slower on WASM. Figures: BENCHMARKS.md.
+ * WebGPU: fp16 where the adapter has shader-f16, else fp32. int8 is WASM-only (ORT's WebGPU
+ * backend has no DynamicQuantizeMatMul), fp16 WebGPU-only.
+ */
+export function choosePrecision(backend: 'webgpu' | 'wasm', shaderF16: boolean, request: PrecisionRequest = 'auto'): PrecisionPlan {
+  const fp32 = (reason: string): PrecisionPlan => ({ t2s: 'fp32', sovits: 'fp32', reason });
+  if (backend === 'webgpu') {
+    if (request === 'int8') return fp32('int8 was requested, but it is for WASM only; WebGPU runs fp32');
+    if (request === 'fp32') return fp32('fp32, as requested');
+    if (!shaderF16) return fp32(`${request === 'fp16' ? 'fp16 was requested, but ' : ''}this GPU adapter has no shader-f16, so WebGPU runs fp32`);
+    return { t2s: 'fp16', sovits: 'fp16', reason: request === 'fp16' ? 'fp16, as requested (the adapter has shader-f16)' : 'the GPU adapter has shader-f16: fp16 graphs' };
+  }
+  if (request === 'fp16') return fp32('fp16 was requested, but it is for WebGPU only; WASM runs fp32');
+  if (request === 'fp32') return fp32('fp32, as requested');
+  return { t2s: 'int8', sovits: 'fp32', reason: 'WASM: T2S decoder in int8 (faster prefill, a quarter of the memory), SoVITS in fp32 (int8 convolutions are slower on WASM)' };
+}
+
+/** The graph bytes to create a session from: `bytes` itself, or its variant for `plan`. */
+export function graphForPlan(role: GraphRole, bytes: Uint8Array, plan: PrecisionPlan): Uint8Array {
+  const p = role === 't2s-decoder' ? plan.t2s : role === 'sovits-decoder' ? plan.sovits : 'fp32';
+  if (p === 'int8') return quantizeInt8(bytes).bytes;
+  if (p === 'fp16') return convertToFp16(bytes).bytes;
+  return bytes;
+}
