@@ -9,6 +9,7 @@ import type { LoadedPack } from '../pack/fetch';
 import { isGraphRole, type GraphRole, type PackManifest } from '../pack/manifest';
 import { BertTokenizer } from '../text/bert-tokenizer';
 import type { OrtModule } from './backend';
+import { EXTERNAL_DATA_PATH, externalizeWeights } from '../graph/external-data';
 import { graphForPlan, type PrecisionPlan } from './precision';
 import { T2SRunner } from './t2s-decode';
 
@@ -63,6 +64,21 @@ type CreateSession = (model: Uint8Array, options?: Ort.InferenceSession.SessionO
 const FP32: PrecisionPlan = { t2s: 'fp32', sovits: 'fp32', reason: 'fp32' };
 
 /**
+ * Graphs that run once per cloned voice on hundreds of rows. Without prepacking, onnxruntime keeps
+ * one copy of their matmul weights instead of two at creation (~0.2 GB less WASM heap for the
+ * real-size HuBERT, and the WASM heap never shrinks); with that many rows the packing per call
+ * costs nothing measurable (7 s of reference audio: HuBERT 1.8 s either way).
+ */
+const CLONE_ONLY = new Set<GraphRole>(['hubert', 'semantic', 'sovits-ref']);
+const NO_PREPACK: Ort.InferenceSession.SessionOptions = { extra: { session: { disable_prepacking: '1' } } };
+
+/** Creates a session with the weights handed over as external data (one copy into ORT, see external-data.ts). */
+function createGraph(create: CreateSession, bytes: Uint8Array, options: Ort.InferenceSession.SessionOptions): Promise<Ort.InferenceSession> {
+  const { graph, data } = externalizeWeights(bytes);
+  return create(graph, { ...options, externalData: [{ path: EXTERNAL_DATA_PATH, data }] });
+}
+
+/**
  * Creates one session per graph, one at a time. With `release`, each file's bytes leave
  * `pack.files` once its session exists (ORT keeps its own copy), so the pack is not held twice.
  */
@@ -102,7 +118,7 @@ export async function loadModels(
     for (const [i, f] of graphs.entries()) {
       const role = f.role as GraphRole;
       onProgress?.(role, i, graphs.length);
-      sessions[role] = await create(graphForPlan(role, bytesOf(f.name), precision), extra[role] ?? {});
+      sessions[role] = await createGraph(create, graphForPlan(role, bytesOf(f.name), precision), { ...(extra[role] ?? {}), ...(CLONE_ONLY.has(role) ? NO_PREPACK : {}) });
       if (opts.release) pack.files.delete(f.name);
     }
   } catch (e) {
