@@ -16,6 +16,7 @@ import { deleteVoice, exportVoice, getVoice, importVoice, listVoices, renameVoic
 import type { SpeechSink, WorkerApi } from './worker';
 import { installErrorTransfer } from './comlink-errors';
 import { detectWatermark, type CheckOptions, type WatermarkCheck } from './safety/check';
+import type { ContentFilterConfig } from './safety/filter';
 
 installErrorTransfer();
 
@@ -99,6 +100,21 @@ export interface MynahOptions {
   dicBase?: string;
   /** The operator's watermark key for every output (default: Mynah's public key); detectWatermark needs the same. */
   watermarkKey?: string;
+  /**
+   * The site operator's content filter: extra deny-list entries and rules (RegExp tests: they cross
+   * to the worker), `useDefaultList`, or `enabled: false` to turn filtering off. Set in the site's
+   * code, never from end-user input.
+   */
+  contentFilter?: Partial<ContentFilterConfig>;
+}
+
+/** Rules travel to the worker by structured clone, which carries RegExps but not functions. */
+function checkFilterOption(filter: Partial<ContentFilterConfig> | undefined): void {
+  for (const rule of filter?.rules ?? []) {
+    if (!(rule.test instanceof RegExp)) {
+      throw new MynahError('OPTIONS_INVALID', `Content rule "${rule.id}" tests with a function; rules passed to Mynah.create must use a RegExp (functions cannot reach the engine's worker).`);
+    }
+  }
 }
 
 function appUrl(path: string): string {
@@ -115,6 +131,7 @@ export class Mynah {
   ) {}
 
   static async create(options: MynahOptions = {}): Promise<Mynah> {
+    checkFilterOption(options.contentFilter);
     const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'mynah-engine' });
     const api = Comlink.wrap<WorkerApi>(worker);
     try {
@@ -124,6 +141,7 @@ export class Mynah {
         ortBase: options.ortBase ?? defaultOrtBase(),
         dicBase: options.dicBase ?? appUrl('kuromoji/'),
         ...(options.watermarkKey ? { watermarkKey: options.watermarkKey } : {}),
+        ...(options.contentFilter ? { contentFilter: options.contentFilter } : {}),
       });
       return new Mynah(worker, api, info);
     } catch (e) {

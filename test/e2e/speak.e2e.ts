@@ -185,6 +185,52 @@ describe('clone and speak in Chromium', () => {
     expect(again.firstSamples).toEqual(results.wasm.firstSamples);
   });
 
+  it("applies the site operator's content filter set on Mynah.create, and its off-switch", { timeout: 300_000 }, async () => {
+    const r = await page.evaluate(async (voiceId) => {
+      const g = globalThis as any;
+      const attempt = async (m: any, text: string) => {
+        try {
+          const stream = m.synthesize(text, voiceId, { seed: 1, maxTokens: 4 });
+          for await (const _ of stream) void _;
+          return 'spoken';
+        } catch (e) {
+          return `${(e as { code?: string }).code}: ${(e as Error).message}`;
+        }
+      };
+      let functionRule = 'accepted';
+      try {
+        await g.Mynah.create({ backend: 'wasm', contentFilter: { rules: [{ id: 'fn', reason: 'x', test: () => true }] } });
+      } catch (e) {
+        functionRule = String((e as { code?: string }).code);
+      }
+      const strict = await g.Mynah.create({ backend: 'wasm', contentFilter: { deny: ['purple elephant'], rules: [{ id: 'no-links', reason: 'a web address', test: /https?:\/\// }] } });
+      await strict.loadPack();
+      const off = await g.Mynah.create({ backend: 'wasm', contentFilter: { enabled: false } });
+      await off.loadPack();
+      const out = {
+        functionRule,
+        defaultClient: await attempt(g.clients.wasm, 'A purple elephant.'),
+        denied: await attempt(strict, 'A Purple  Elephant.'),
+        rule: await attempt(strict, 'Visit https://example.com now.'),
+        allowed: await attempt(strict, 'A grey elephant.'),
+        offSwitch: await attempt(off, 'You should kill yourself.'),
+        defaultList: await attempt(g.clients.wasm, 'You should kill yourself.'),
+      };
+      strict.dispose();
+      off.dispose();
+      return out;
+    }, results.wasm.voiceId);
+    console.log(JSON.stringify(r));
+    expect(r.functionRule).toBe('OPTIONS_INVALID');
+    expect(r.defaultClient).toBe('spoken');
+    expect(r.denied).toMatch(/^CONTENT_BLOCKED: /);
+    expect(r.denied).not.toMatch(/purple/i); // the message names the rule, never the words
+    expect(r.rule).toMatch(/^CONTENT_BLOCKED: .*web address/);
+    expect(r.allowed).toBe('spoken');
+    expect(r.defaultList).toMatch(/^CONTENT_BLOCKED: /);
+    expect(r.offSwitch).toBe('spoken');
+  });
+
   it('speaks Chinese (with BERT features), Japanese (dictionary served by the app) and mixed text', { timeout: 300_000 }, async () => {
     const r = await page.evaluate(async (voiceId) => {
       const m = (globalThis as any).clients.wasm;
