@@ -1,4 +1,5 @@
 import type * as ort from 'onnxruntime-web';
+import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../src/graph/builder';
 import {
@@ -415,6 +416,29 @@ describe('T2S graph shapes', () => {
     }
     const tok = await run(graphs.token, { token: i64([5], [1]), position: i64([0], [1]) });
     expect(tok.x.dims).toEqual([1, D]);
+  });
+});
+
+describe('T2S decoder on WebGPU: nothing read back but the logits', () => {
+  it('Range (CPU inputs on WebGPU) reads only casts of int64 row counts and constants', () => {
+    // A float op feeding Range would run on the GPU and be read back on every decode step (counted
+    // in Chromium: 2 reads per step instead of 1). int64 arithmetic stays on the CPU.
+    const g = buildT2SDecoder(cfg, new RandomWeights(1));
+    const proto = onnxProto.onnx.ModelProto.decode(g.toBytes()).graph!;
+    const producer = new Map(proto.node!.flatMap((n) => n.output!.map((o) => [o, n] as const)));
+    const ranges = proto.node!.filter((n) => n.opType === 'Range');
+    expect(ranges.length).toBeGreaterThan(0);
+    for (const r of ranges) {
+      for (const input of r.input!) {
+        const p = producer.get(input);
+        if (!p) {
+          expect(g.initializers.has(input)).toBe(true);
+          continue;
+        }
+        expect(p.opType).toBe('Cast');
+        expect(['Gather', 'Add']).toContain(producer.get(p.input![0])!.opType); // int64 row counts
+      }
+    }
   });
 });
 

@@ -31,7 +31,7 @@
 // ReLU FFN, LayerNorm eps 1e-5, no final norm, EOS = vocab - 1).
 import { Graph } from '../builder';
 import { linear2d, param } from '../ops/nn';
-import { cachedSelfAttention, dimAsFloat, textAudioAttentionBias } from '../ops/t2s-attention';
+import { cachedSelfAttention, dimAsFloat, dimOf, textAudioAttentionBias } from '../ops/t2s-attention';
 import { fanIn, type Init, type WeightSource } from '../weights';
 
 export interface T2SConfig {
@@ -183,7 +183,7 @@ export function buildT2SDecoder(cfg: T2SConfig, ws: WeightSource): Graph {
   const pastV = Array.from({ length: layers }, (_, i) => g.input(`past_v_${i}`, 'float32', ['P', dim]));
   const textLen = g.input('text_len', 'int64', [1]);
 
-  const bias = textAudioAttentionBias(g, dimAsFloat(g, pastK[0], 0), dimAsFloat(g, x, 0), textLen);
+  const bias = textAudioAttentionBias(g, dimOf(g, pastK[0], 0), dimOf(g, x, 0), textLen);
   const newK: string[] = [];
   const newV: string[] = [];
   for (let i = 0; i < layers; i++) {

@@ -15,15 +15,24 @@ export function dimAsFloat(g: Graph, value: string, axis: number): string {
   return g.node('Cast', [n], { to: 1 });
 }
 
+/** Scalar (0-D) int64 size of `axis` of `value`. */
+export function dimOf(g: Graph, value: string, axis: number): string {
+  return g.node('Gather', [g.node('Shape', [value]), g.int(axis)], { axis: 0 });
+}
+
 /**
  * Attention bias [n, past + n] for queries at absolute positions past..past+n-1 over keys
  * 0..past+n-1, with `textLen` (int64 [1]) text rows at the front of the sequence:
  * a query at position p may see key j iff j < textLen, or p >= textLen and j <= p.
  * Equivalently j <= limit(p), limit(p) = textLen - 1 for text rows and p for audio rows.
+ * `pastRows` and `newRows` are int64 scalars: the row count is summed in int64, which WebGPU
+ * leaves on the CPU; a float sum would run on the GPU and Range (CPU inputs) would then read
+ * it back on every decode step.
  */
 export function textAudioAttentionBias(g: Graph, pastRows: string, newRows: string, textLen: string): string {
-  const total = g.node('Add', [pastRows, newRows]);
-  const queryPos = g.node('Range', [pastRows, total, g.float(1)]); // [n]
+  const past = g.node('Cast', [pastRows], { to: 1 });
+  const total = g.node('Cast', [g.node('Add', [pastRows, newRows])], { to: 1 });
+  const queryPos = g.node('Range', [past, total, g.float(1)]); // [n]
   const keyPos = g.node('Range', [g.float(0), total, g.float(1)]); // [T]
   const text = g.node('Cast', [textLen], { to: 1 }); // [1]
   const isTextRow = g.node('Less', [queryPos, text]);
