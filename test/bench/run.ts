@@ -1,142 +1,315 @@
-// `npm run bench`: the engine in Node on onnxruntime-web's WASM backend (the same code the worker
-// runs), on the tiny pack and on the real-size random v2 pack. Prints a table and writes
-// BENCHMARKS.md. Figures only: nothing here asserts a time.
-//   tsx test/bench/run.ts [--runs N] [--threads N] [--only tiny|full]
-import 'fake-indexeddb/auto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { createStore } from 'idb-keyval';
+// `npm run bench`: Mynah's performance on this machine, against the targets of issue 10, written
+// to BENCHMARKS.md. Every figure is measured in this run; nothing here asserts a time.
+//   - the engine in Node on onnxruntime-web's WASM backend (the browser worker's code), one fresh
+//     process per configuration (so each peak RSS is its own): tiny pack fp32, real-size v2 pack
+//     fp32 and at the engine's default precision (int8 T2S decoder);
+//   - fp32 vs int8 quality and per-call times (T2S decoder, SoVITS decoder) on the same inputs;
+//   - memory read bandwidth and the T2S decode ceiling it implies;
+//   - the engine in Chromium on the tiny pack, WebGPU and WASM: session creation, warm-up,
+//     steady runs, GPU -> CPU reads per decoded token.
+//   tsx test/bench/run.ts [--runs N] [--threads N] [--only tiny|full] [--no-webgpu] [--no-quality]
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import * as ort from 'onnxruntime-web';
-import { Engine } from '../../src/engine/engine';
-import type { SynthesisOptions, SynthesisReport } from '../../src/engine/synthesize';
-import { validateManifest } from '../../src/pack/manifest';
-import type { LoadedPack } from '../../src/pack/fetch';
-import { referenceSpeech, REFERENCE_TEXT } from '../helpers/reference-speech';
+import type { SoVITSConfig } from '../../src/graph/models/sovits';
+import type { T2SConfig } from '../../src/graph/models/t2s';
+import type { SynthesisReport } from '../../src/engine/synthesize';
+import { measureBandwidth } from './bandwidth';
+import { BENCH_TEXT, BENCH_TOKENS, child, ensurePack, median, MiB, readManifest, type EngineRun } from './common';
+import type { QualityResult } from './quality';
+import type { BrowserRun } from './webgpu';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const RUNS = Number(opt('--runs', '3'));
+const RUNS = Number(opt('--runs', '2'));
 const THREADS = Number(opt('--threads', String(Math.min(4, cpus().length))));
 const ONLY = opt('--only', '');
-const TEXT = 'The quick brown fox jumps over the lazy dog, and then it rests in the warm afternoon sun.';
-// Random weights rarely say EOS, so every run decodes the same number of tokens (6 s of audio).
-const TOKENS = 150;
+const WEBGPU = !args.includes('--no-webgpu');
+const QUALITY = !args.includes('--no-quality');
+const want = (k: 'tiny' | 'full') => !ONLY || ONLY === k;
 
-function readPack(dir: string): LoadedPack {
-  const manifest = validateManifest(JSON.parse(readFileSync(join(dir, 'pack.json'), 'utf8')));
-  const files = new Map(manifest.files.map((f) => [f.name, new Uint8Array(readFileSync(join(dir, f.name)))]));
-  return { manifest, files };
+const load0 = loadavg();
+const started = new Date();
+console.log(`bench: load average ${load0.map((x) => x.toFixed(2)).join(' ')} (1/5/15 min) on ${cpus().length} cores`);
+
+console.log('bench: memory bandwidth');
+const bw = measureBandwidth();
+console.log(`  ${bw.gbps.toFixed(1)} GB/s (${bw.method})`);
+
+const rows: EngineRun[] = [];
+if (want('tiny')) {
+  console.log('bench: tiny pack, fp32');
+  rows.push(await child<EngineRun>('test/bench/engine-run.ts', ['tiny', 'fp32', String(THREADS), String(RUNS)]));
 }
-
-function ensurePack(kind: 'tiny' | 'full'): string {
-  const dir = join('models', 'packs', kind === 'tiny' ? 'tiny' : 'v2-random');
-  if (!existsSync(join(dir, 'pack.json'))) execFileSync('npx', ['tsx', 'models/generate.ts', kind], { stdio: 'inherit' });
-  return dir;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const mb = (n: number) => n / 2 ** 20;
-
-interface Row {
-  pack: string;
-  weightsMB: number;
-  loadMs: number;
-  cloneMs: number;
-  tokensPerSec: number;
-  prefillMs: number;
-  firstChunkMs: number;
-  rtf: number;
-  audioSec: number;
-  peakRssMB: number;
-}
-
-async function benchPack(kind: 'tiny' | 'full'): Promise<Row> {
-  const dir = ensurePack(kind);
-  const pack = readPack(dir);
-  const withoutBert = pack.manifest.files.filter((f) => f.role !== 'bert' && f.role !== 'bert-vocab');
-  const weights = withoutBert.reduce((a, f) => a + f.bytes, 0);
-  const scope = { crossOriginIsolated: THREADS > 1, navigator: { hardwareConcurrency: THREADS } } as unknown as typeof globalThis;
-  const engine = new Engine(ort, { scope, voices: createStore(`bench-${kind}`, 'voices') });
-  await engine.init({ backend: 'wasm' });
-  // The Chinese BERT is optional and unused for English; leave it out like a pack without it.
-  const lean: LoadedPack = { manifest: { ...pack.manifest, files: withoutBert }, files: pack.files };
-  const load = await engine.loadPack(lean);
-  pack.files.clear();
-  const t0 = performance.now();
-  const { voice } = await engine.cloneVoice({ audio: referenceSpeech(), promptText: REFERENCE_TEXT, promptLang: 'en' }).result;
-  const cloneMs = performance.now() - t0;
-  const opts: SynthesisOptions = { seed: 1, maxTokens: TOKENS, lang: 'en', cut: 'cut0', pauseSec: 0 };
-  const reports: SynthesisReport[] = [];
-  // One warm-up run, then RUNS measured runs.
-  for (let i = 0; i <= RUNS; i++) {
-    const r = await engine.synthesize(TEXT, voice.id, opts, () => {}).result;
-    if (i > 0) reports.push(r);
-    process.stdout.write(`  ${kind} run ${i === 0 ? 'warm-up' : i}: ${r.segments[0].tokens} tokens, ${(r.totalMs / 1000).toFixed(2)} s\n`);
+if (want('full')) {
+  ensurePack('full');
+  for (const precision of ['fp32', 'auto']) {
+    console.log(`bench: real-size v2 pack, precision ${precision}`);
+    rows.push(await child<EngineRun>('test/bench/engine-run.ts', ['full', precision, String(THREADS), String(RUNS)]));
   }
-  const decodeRate = reports.map((r) => {
-    const s = r.segments[0];
-    return (s.t2s.steps - 1) / ((r.t2sMs - s.t2s.prefillMs) / 1000);
-  });
-  await engine.dispose();
-  return {
-    pack: `${pack.manifest.id} (${kind})`,
-    weightsMB: mb(weights),
-    loadMs: load.loadMs,
-    cloneMs,
-    tokensPerSec: median(decodeRate),
-    prefillMs: median(reports.map((r) => r.segments[0].t2s.prefillMs)),
-    firstChunkMs: median(reports.map((r) => r.firstChunkMs)),
-    rtf: median(reports.map((r) => r.totalMs / 1000 / r.audioSec)),
-    audioSec: reports[0].audioSec,
-    peakRssMB: process.resourceUsage().maxRSS / 1024,
-  };
+}
+let quality: QualityResult | undefined;
+if (QUALITY && want('full')) {
+  console.log('bench: fp32 vs int8 on the same inputs (real-size pack)');
+  quality = await child<QualityResult>('test/bench/quality.ts', ['full', String(THREADS)]);
+}
+let browser: BrowserRun[] | undefined;
+if (WEBGPU) {
+  console.log('bench: Chromium, tiny pack, WebGPU and WASM');
+  try {
+    browser = await child<BrowserRun[]>('test/bench/webgpu.ts', [String(RUNS)]);
+  } catch (e) {
+    console.log(`  Chromium run failed: ${(e as Error).message}`);
+  }
+}
+const load1 = loadavg();
+
+// ---- figures ---------------------------------------------------------------------------------
+
+const decodeRate = (r: SynthesisReport) => {
+  const s = r.segments[0].t2s;
+  return (s.steps - 1) / ((r.t2sMs - s.prefillMs) / 1000);
+};
+const fig = (row: EngineRun) => ({
+  tokPerSec: median(row.runs.map(decodeRate)),
+  prefillMs: median(row.runs.map((r) => r.segments[0].t2s.prefillMs)),
+  firstChunkMs: median(row.runs.map((r) => r.firstChunkMs)),
+  rtf: median(row.runs.map((r) => r.totalMs / 1000 / r.audioSec)),
+  t2sRtf: median(row.runs.map((r) => r.t2sMs / 1000 / r.audioSec)),
+  sovitsRtf: median(row.runs.map((r) => r.sovitsMs / 1000 / r.audioSec)),
+  audioSec: row.runs[0].audioSec,
+  tokens: row.runs[0].segments[0].tokens,
+  rows: row.runs[0].segments[0].phones,
+  warmupMs: row.warmup.totalMs,
+  ratio: row.peakRssMB / (row.weightBytes / MiB),
+});
+
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+const mb = (bytes: number) => (bytes / MiB).toFixed(1);
+const table = (header: string[], body: string[][]) => [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((l) => `| ${l.join(' | ')} |`)].join('\n');
+const label = (r: EngineRun) => `${r.pack}, ${r.precision.t2s === r.precision.sovits ? r.precision.t2s : `T2S ${r.precision.t2s}, SoVITS ${r.precision.sovits}`}`;
+
+const perf = table(
+  ['pack, precision', 'load s', 'clone s', 'warm-up run s', 'T2S decode tok/s', 'T2S prefill ms', 'first audio s', 'RTF', 'T2S RTF', 'SoVITS RTF'],
+  rows.map((r) => {
+    const f = fig(r);
+    return [label(r), f2(r.loadMs / 1000), f2(r.cloneMs / 1000), f2(f.warmupMs / 1000), f1(f.tokPerSec), f.prefillMs.toFixed(0), f2(f.firstChunkMs / 1000), f2(f.rtf), f2(f.t2sRtf), f2(f.sovitsRtf)];
+  }),
+);
+const mem = table(
+  ['pack, precision', 'graph weights MiB', 'RSS before ORT', 'after load', 'peak while loading', 'peak after cloning', 'peak overall', 'after load / weights', 'peak / weights'],
+  rows.map((r) => [label(r), mb(r.weightBytes), r.baseRssMB.toFixed(0), r.loadedRssMB.toFixed(0), r.loadPeakRssMB.toFixed(0), r.clonePeakRssMB.toFixed(0), r.peakRssMB.toFixed(0), f2(r.loadedRssMB / (r.weightBytes / MiB)), f2(fig(r).ratio)]),
+);
+
+const fullAuto = rows.find((r) => r.kind === 'full' && r.precision.t2s === 'int8');
+const full32 = rows.find((r) => r.kind === 'full' && r.precision.t2s === 'fp32');
+const main = fullAuto ?? full32; // the targets are about the real-size pack
+const mainFig = main ? fig(main) : undefined;
+const manifest = want('full') ? readManifest(ensurePack('full')) : readManifest(ensurePack('tiny'));
+const t2sCfg = (manifest.dims as { t2s: T2SConfig }).t2s;
+const sovCfg = (manifest.dims as { sovits: SoVITSConfig }).sovits;
+
+/** Multiply-adds of the HiFi-GAN generator per second of audio (it dominates the SoVITS decoder). */
+function generatorMacsPerSecond(c: SoVITSConfig, sampleRate: number): number {
+  let rate = sampleRate / c.upsampleRates.reduce((a, b) => a * b, 1);
+  let ch = c.upsampleInitial;
+  let macs = rate * c.inter * ch * 7; // conv_pre
+  for (const [i, u] of c.upsampleRates.entries()) {
+    const out = ch / 2;
+    macs += rate * ch * out * c.upsampleKernels[i]; // ConvTranspose: in·out·k per input sample
+    rate *= u;
+    ch = out;
+    for (const [j, k] of c.resblockKernels.entries()) macs += rate * ch * ch * k * c.resblockDilations[j].length * 2;
+  }
+  return macs + rate * ch * 7; // conv_post
+}
+const genGmacPerSec = generatorMacsPerSecond(sovCfg, manifest.sampleRate) / 1e9;
+
+// Bytes a decode step must read: the decoder's weights, and the KV cache once (at the mean length).
+const decoderBytes = manifest.files.find((f) => f.role === 't2s-decoder')!.bytes;
+const int8Bytes = quality?.t2s.int8Bytes;
+// Prefill rows: reference + target phones and the 178 prompt codes (the quality run counts them).
+const prefillRows = quality?.t2s.rows ?? (main ? main.runs[0].segments[0].phones * 2 + 178 : 0);
+const meanRows = prefillRows + BENCH_TOKENS / 2;
+const cacheBytes = (rows: number) => 2 * t2sCfg.layers * t2sCfg.dim * 4 * rows;
+const ceiling = (bytes: number) => (bw.gbps * 1e9) / bytes;
+
+const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
+const targets: string[][] = [];
+if (mainFig && main) {
+  const best32 = full32 ? fig(full32).tokPerSec : NaN;
+  targets.push(
+    ['T2S decode, WASM 2 threads', '≥ 60 tokens/s', `${f1(mainFig.tokPerSec)} tok/s (${main.precision.t2s})${full32 && full32 !== main ? `; fp32 ${f1(best32)}` : ''}`, met(mainFig.tokPerSec >= 60)],
+    ['end-to-end real-time factor', '≤ 0.5', `${f2(mainFig.rtf)} (T2S ${f2(mainFig.t2sRtf)} + SoVITS ${f2(mainFig.sovitsRtf)})`, met(mainFig.rtf <= 0.5)],
+    ['first audio after `synthesize` (one sentence, saved voice)', '≤ 1.0 s', `${f2(mainFig.firstChunkMs / 1000)} s (prefill ${mainFig.prefillMs.toFixed(0)} ms)`, met(mainFig.firstChunkMs <= 1000)],
+    [
+      'peak RSS of a loaded v2 pack',
+      '≤ 1.5 × weight bytes',
+      `${main.peakRssMB.toFixed(0)} MiB = ${f2(mainFig.ratio)} × ${mb(main.weightBytes)} MiB (after loading: ${f2(main.loadedRssMB / (main.weightBytes / MiB))} ×)`,
+      met(mainFig.ratio <= 1.5),
+    ],
+  );
+}
+const gpu = browser?.find((b) => b.backend === 'webgpu');
+if (gpu) {
+  const steady = gpu.runs.slice(1);
+  const perToken = median(steady.map((r) => r.readbacks / Math.max(1, r.steps - 1)));
+  targets.push(
+    ['WebGPU: KV cache stays on the device', 'only logits (or the sampled id) read back per token', `${f2(perToken)} GPU→CPU reads per decoded token (prefill: ${median(steady.map((r) => r.prefillReadbacks))})`, met(perToken <= 1)],
+    ['WebGPU: fp16 graphs with shader-f16', 'fp16 when the adapter has it', `this adapter (${gpu.adapter ?? 'unknown'}): shader-f16 ${gpu.shaderF16 ? 'yes' : 'no'} → ${gpu.precision.t2s} (“${gpu.precision.reason}”)`, gpu.shaderF16 ? met(gpu.precision.t2s === 'fp16') : 'fp32 here, as it must be; fp16 graphs unit-tested'],
+    ['WebGPU: session creation and warm-up reported separately', 'reported', `sessions ${f1(gpu.loadMs / 1000)} s, warm-up run ${f1(gpu.runs[0].totalMs / 1000)} s, then ${f1(median(steady.map((r) => r.totalMs)) / 1000)} s per run`, 'reported (SwiftShader)'],
+  );
 }
 
-const rows: Row[] = [];
-for (const kind of ['tiny', 'full'] as const) {
-  if (ONLY && ONLY !== kind) continue;
-  console.log(`bench: ${kind} pack`);
-  rows.push(await benchPack(kind));
-}
+const qualityMd = quality
+  ? `## fp32 vs int8 (real-size pack, WASM, ${THREADS} threads, same inputs)
 
-const header = ['pack', 'weights MB (no BERT)', 'load s', 'clone s', 'T2S decode tok/s', 'T2S prefill ms', 'first chunk s', 'RTF', 'audio s', 'peak RSS MB', 'RSS / weights'];
-const lines = rows.map((r) => [
-  r.pack,
-  r.weightsMB.toFixed(1),
-  (r.loadMs / 1000).toFixed(2),
-  (r.cloneMs / 1000).toFixed(2),
-  r.tokensPerSec.toFixed(1),
-  r.prefillMs.toFixed(0),
-  (r.firstChunkMs / 1000).toFixed(2),
-  r.rtf.toFixed(3),
-  r.audioSec.toFixed(2),
-  r.peakRssMB.toFixed(0),
-  (r.peakRssMB / r.weightsMB).toFixed(2),
-]);
-const table = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
-const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; onnxruntime-web ${ort.env.versions.web} (wasm, ${THREADS} threads)`;
+Weights: T2S decoder Gemms → \`DynamicQuantizeMatMul\` (int8 weights, one scale per output column,
+activations quantized per call); SoVITS decoder Convs → \`DynamicQuantizeLinear\` + \`ConvInteger\`
+(ConvTranspose stays fp32). Both are transforms of the built fp32 ModelProto (src/graph/quantize.ts),
+made at load time. T2S: ${quality.t2s.rows}-row prefill (${quality.t2s.rows - 178} phones + 178 prompt codes), then ${quality.t2s.steps} decode steps fed the fp32 model's
+greedy tokens (each variant keeps its own KV cache). SoVITS: one ${quality.sovits.tokens}-token streaming chunk
+(${f2(quality.sovits.audioSec)} s of audio). Times are medians of single calls in one process.
+
+${table(
+  ['graph', 'fp32 MB', 'int8 MB', 'fp32 time', 'int8 time', 'quality cost (int8 vs fp32)'],
+  [
+    ['T2S decoder, prefill', mb(quality.t2s.fp32Bytes), mb(quality.t2s.int8Bytes), `${quality.t2s.fp32.prefillMs.toFixed(0)} ms`, `${quality.t2s.int8.prefillMs.toFixed(0)} ms`, `logits max \\|Δ\\| ${quality.t2s.prefill.maxAbs.toFixed(3)}, mean \\|Δ\\| ${quality.t2s.prefill.meanAbs.toFixed(4)} (mean \\|logit\\| ${quality.t2s.prefill.meanAbsRef.toFixed(2)}), KL ${quality.t2s.prefill.klMean.toExponential(1)} nats, same arg-max ${quality.t2s.prefill.top1Agree === 1 ? 'yes' : 'no'}`],
+    ['T2S decoder, decode step', '', '', `${f1(quality.t2s.fp32.stepMs)} ms`, `${f1(quality.t2s.int8.stepMs)} ms`, `over ${quality.t2s.decode.steps} steps: logits max \\|Δ\\| ${quality.t2s.decode.maxAbs.toFixed(3)}, mean \\|Δ\\| ${quality.t2s.decode.meanAbs.toFixed(4)} (mean \\|logit\\| ${quality.t2s.decode.meanAbsRef.toFixed(2)}), mean KL ${quality.t2s.decode.klMean.toExponential(1)} nats, same arg-max ${(quality.t2s.decode.top1Agree * 100).toFixed(0)}%`],
+    ['SoVITS decoder (convs int8)', mb(quality.sovits.fp32Bytes), mb(quality.sovits.int8Bytes), `${quality.sovits.fp32Ms.toFixed(0)} ms`, `${quality.sovits.int8Ms.toFixed(0)} ms`, `waveform SNR ${f1(quality.sovits.snrDb)} dB vs fp32 (error power vs the fp32 waveform's variance; ${quality.sovits.convs} convs with ≥ 65,536 weights in int8, smaller ones fp32)`],
+  ],
+)}
+
+Quantizing the T2S decoder at load takes ${(quality.t2s.quantizeMs / 1000).toFixed(2)} s. The engine's default on WASM (\`precision: 'auto'\`) is
+int8 for the T2S decoder (prefill ${f1(quality.t2s.fp32.prefillMs / quality.t2s.int8.prefillMs)}× faster, a quarter of the bytes, decode steps
+${quality.t2s.int8.stepMs <= quality.t2s.fp32.stepMs ? 'no slower' : `${f1(quality.t2s.int8.stepMs / quality.t2s.fp32.stepMs)}× slower`}) and fp32 for the SoVITS decoder (ConvInteger ${f1(quality.sovits.int8Ms / quality.sovits.fp32Ms)}× slower here).
+\`precision: 'fp32'\` turns int8 off. Random weights: the logit and SNR figures show the arithmetic's
+error on these weights, not a listening test of a trained voice.
+`
+  : '';
+
+const bwMd = mainFig
+  ? `## Memory bandwidth and the T2S decode ceiling
+
+Read bandwidth: **${f1(bw.gbps)} GB/s** (${Object.entries(bw.perThreads).map(([t, g]) => `${t} thread${t === '1' ? '' : 's'} ${f1(g)}`).join(', ')}; ${bw.method}).
+
+A decode step reads every weight of the T2S decoder once (one row in, so nothing is reused) and the
+KV cache once. Ceiling = bandwidth / bytes per token:
+
+${table(
+  ['T2S decoder', 'bytes per token', 'ceiling tok/s', 'achieved tok/s (engine, median)'],
+  [
+    ['fp32 weights only', `${mb(decoderBytes)} MB`, f1(ceiling(decoderBytes)), full32 ? f1(fig(full32).tokPerSec) : '–'],
+    [`fp32 + KV cache at ~${meanRows.toFixed(0)} rows`, `${mb(decoderBytes + cacheBytes(meanRows))} MB`, f1(ceiling(decoderBytes + cacheBytes(meanRows))), full32 ? f1(fig(full32).tokPerSec) : '–'],
+    ...(int8Bytes ? [[`int8 + KV cache at ~${meanRows.toFixed(0)} rows`, `${mb(int8Bytes + cacheBytes(meanRows))} MB`, f1(ceiling(int8Bytes + cacheBytes(meanRows))), fullAuto ? f1(fig(fullAuto).tokPerSec) : '–']] : []),
+  ],
+)}
+
+fp32 decoding runs at ${full32 ? `${((fig(full32).tokPerSec / ceiling(decoderBytes + cacheBytes(meanRows))) * 100).toFixed(0)}%` : '–'} of its bandwidth ceiling: WASM has no prefetch control and
+onnxruntime copies each step's cache inputs into its heap (one more write and read of the cache).
+int8 decoding is not bandwidth-bound: WASM SIMD has no 8-bit dot product, so the int8 kernel
+widens to 16 bits and its arithmetic, not memory, sets the pace — about the fp32 speed.
+`
+  : '';
+
+const browserMd = browser?.length
+  ? `## In Chromium (tiny pack; WebGPU is SwiftShader here)
+
+${table(
+  ['backend', 'adapter / threads', 'precision', 'engine init s', 'sessions (load) s', 'clone s', 'warm-up run s', 'steady run s', 'T2S decode tok/s', 'GPU→CPU reads per token', 'prefill reads'],
+  browser.map((b) => {
+    const steady = b.runs.slice(1);
+    const tok = median(steady.map((r) => (r.steps - 1) / ((r.t2sMs - r.prefillMs) / 1000)));
+    return [
+      b.backend,
+      b.backend === 'webgpu' ? `${b.adapter ?? '?'}, shader-f16 ${b.shaderF16 ? 'yes' : 'no'}` : `${b.threads} threads`,
+      `${b.precision.t2s}/${b.precision.sovits}`,
+      f1(b.initMs / 1000),
+      f1(b.loadMs / 1000),
+      f1(b.cloneMs / 1000),
+      f1(b.runs[0].totalMs / 1000),
+      f1(median(steady.map((r) => r.totalMs)) / 1000),
+      f1(tok),
+      b.backend === 'webgpu' ? f2(median(steady.map((r) => r.readbacks / Math.max(1, r.steps - 1)))) : '–',
+      b.backend === 'webgpu' ? String(median(steady.map((r) => r.prefillReadbacks))) : '–',
+    ];
+  }),
+)}
+
+Reads are counted by the engine itself (every \`GPUBuffer.mapAsync\` for reading while the T2S
+runner's own calls are in flight, onnxruntime's downloads included). Engine init includes the
+probe graph that checks WebGPU against WASM; sessions = fetching the tiny pack and creating its
+sessions; the warm-up run pays shader compilation (SwiftShader compiles slowly). Backend choice:
+${browser.map((b) => `${b.backend}: “${b.reason}”`).join('; ')}.
+`
+  : '';
+
+const limits = mainFig
+  ? `## What limits the targets here
+
+- **RTF**: the SoVITS decoder alone runs at RTF ${f2(mainFig.sovitsRtf)}. Its HiFi-GAN generator needs
+  ${f1(genGmacPerSec)} G multiply-adds per second of audio (${sovCfg.upsampleInitial} channels at 50 Hz, 16 at 32 kHz, 3 resblocks of 6 convs per stage), so it
+  computes at ~${f1((genGmacPerSec * mainFig.audioSec) / (mainFig.sovitsRtf * mainFig.audioSec))} GMAC/s on ${THREADS} WASM threads — near what 128-bit WASM SIMD
+  without FMA can do on 2 cores. int8 convolutions (ConvInteger) are slower on WASM, not faster.
+  RTF ≤ 0.5 needs a faster SoVITS decoder (a GPU, or a smaller vocoder), not a faster GPT.
+- **First audio**: prefill of ${prefillRows} rows (reference and target phones, 178 prompt codes; ${mainFig.prefillMs.toFixed(0)} ms in ${main!.precision.t2s}), 16 decode
+  steps, then SoVITS on the first 16-token chunk (~${((mainFig.sovitsRtf * 0.64) * 1000).toFixed(0)} ms for 0.64 s of audio).
+- **T2S decode**: memory-bound in fp32 (see the ceiling above); each step also copies the KV cache
+  into onnxruntime's heap, since onnxruntime-web has no device-resident tensors on WASM.
+- **Memory**: Node takes ~${main!.baseRssMB.toFixed(0)} MiB and onnxruntime-web's WASM module with its threads ~100 MiB
+  before any graph is loaded, the English dictionary ~70 MiB; the WASM heap never shrinks, so it
+  keeps the high-water mark of session creation and of the largest activations. Sessions are created
+  from a weight-less graph with the weights as external data (one copy into onnxruntime), the
+  clone-only graphs (HuBERT, semantic, reference encoder) without prepacked weight copies.
+`
+  : '';
+
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; onnxruntime-web ${ort.env.versions.web} (WASM, ${THREADS} threads)`;
 const md = `# Benchmarks
 
-Written by \`npm run bench\` (test/bench/run.ts) on ${new Date().toISOString().slice(0, 10)}.
+Written by \`npm run bench\` (test/bench/run.ts) on ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC.
 
 Machine: ${machine}.
-Method: the engine in Node on onnxruntime-web's WASM backend, the same code as the browser worker.
-Voice cloned from a 7.1 s LibriVox clip; then "${TEXT}" spoken ${RUNS} times (after one warm-up) with
-seed 1, ${TOKENS} semantic tokens (random weights rarely emit EOS, so the length is fixed), streamed
-in 16-token chunks. Medians of the ${RUNS} runs. Peak RSS is the whole Node process (includes the
-runtime, the reference audio and both packs when run together). BERT is not loaded (English text).
+Load average (1/5/15 min) at the start: **${load0.map(f2).join(' / ')}**, at the end: ${load1.map(f2).join(' / ')}.
+The machine is shared: a 1-minute load above ~1 means other work competed for the 2 cores, and
+the times below are slower than an idle machine's.
 
-${table}
+Method: the engine in Node on onnxruntime-web's WASM backend (the browser worker's code), one
+fresh process per row. A voice is cloned from a 7.1 s LibriVox clip; then "${BENCH_TEXT}"
+is spoken ${RUNS === 1 ? 'once' : `${RUNS} times`} after one warm-up run, with seed 1, ${BENCH_TOKENS} semantic tokens (random weights
+rarely emit EOS, so the length is fixed at ${(BENCH_TOKENS / 25).toFixed(0)} s of audio), streamed in 16-token chunks. Medians of the
+measured runs. The Chinese BERT is not loaded (English text). Pack files are read from disk one at
+a time as the engine creates sessions.
 
-Columns: T2S decode tok/s = decode steps after the prefill / their wall time (SoVITS time excluded);
-first chunk = from the call to the first streamed audio chunk; RTF = wall time / audio seconds.
-`;
-console.log('\n' + table);
+## Targets (issue 10)
+
+${main ? '' : 'The WASM targets are about the real-size pack, which this run left out (`--only tiny`).\n\n'}${table(['target', 'goal', 'measured', 'status'], targets)}
+
+## Engine runs (WASM, Node)
+
+${perf}
+
+T2S decode tok/s = decode steps after the prefill / their wall time (SoVITS excluded); first audio
+= from the \`synthesize\` call to the first streamed chunk; RTF = wall time / audio seconds, split
+into the T2S and SoVITS shares.
+
+${mem}
+
+RSS is the whole Node process in MiB (peaks are the kernel's high-water mark). Pack files are read
+from disk one at a time as the engine creates sessions, and the engine drops each file's bytes once
+its session exists; the bench's loader runs Node's garbage collector before reading the next file
+(children run with --expose-gc), so a late collection does not count a file twice. The app's
+fetchPack still holds every downloaded file until loading ends, so in a browser the peak while
+loading is higher by up to the pack's size.
+
+${qualityMd}
+${bwMd}
+${browserMd}
+${limits}`;
 writeFileSync('BENCHMARKS.md', md);
-console.log('\nwrote BENCHMARKS.md');
+console.log(`\n${perf}\n\n${mem}\n\nwrote BENCHMARKS.md`);
 process.exit(0);

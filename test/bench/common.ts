@@ -1,0 +1,111 @@
+// Shared by the bench scripts: packs on disk, child processes that print one JSON result.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SynthesisReport } from '../../src/engine/synthesize';
+import type { LoadedPack } from '../../src/pack/fetch';
+import { validateManifest, type PackManifest } from '../../src/pack/manifest';
+
+export type PackKind = 'tiny' | 'full';
+
+export const BENCH_TEXT = 'The quick brown fox jumps over the lazy dog, and then it rests in the warm afternoon sun.';
+// Random weights rarely say EOS, so every run decodes the same number of tokens (6 s of audio).
+export const BENCH_TOKENS = 150;
+
+/** One engine configuration's figures (test/bench/engine-run.ts). */
+export interface EngineRun {
+  pack: string;
+  kind: PackKind;
+  precision: { t2s: string; sovits: string; reason: string };
+  threads: number;
+  /** Bytes of the graph files loaded (fp32 on disk; BERT left out). */
+  weightBytes: number;
+  baseRssMB: number;
+  initRssMB: number;
+  loadMs: number;
+  loadPeakRssMB: number;
+  loadedRssMB: number;
+  cloneMs: number;
+  /** Peak RSS once the voice is cloned (HuBERT has run). */
+  clonePeakRssMB: number;
+  peakRssMB: number;
+  warmup: SynthesisReport;
+  runs: SynthesisReport[];
+}
+
+export function packDir(kind: PackKind): string {
+  return join('models', 'packs', kind === 'tiny' ? 'tiny' : 'v2-random');
+}
+
+/** The pack's directory, generating the pack first when it is missing. */
+export function ensurePack(kind: PackKind): string {
+  const dir = packDir(kind);
+  if (!existsSync(join(dir, 'pack.json'))) execFileSync('npx', ['tsx', 'models/generate.ts', kind], { stdio: 'inherit' });
+  return dir;
+}
+
+export function readManifest(dir: string): PackManifest {
+  return validateManifest(JSON.parse(readFileSync(join(dir, 'pack.json'), 'utf8')));
+}
+
+/** The pack without its Chinese BERT (unused for English text), as a pack without one. */
+export function withoutBert(m: PackManifest): PackManifest {
+  return { ...m, files: m.files.filter((f) => f.role !== 'bert' && f.role !== 'bert-vocab') };
+}
+
+/**
+ * A streaming pack loader: each file is read from disk when the engine asks for it, and nothing is
+ * kept, so the bench holds no copy of the pack. Before each read it runs the garbage collector when
+ * Node exposes it (the engine children run with --expose-gc): the previous file's bytes are
+ * garbage by then, and a collector that runs late would otherwise count them twice.
+ */
+class DiskFiles extends Map<string, Uint8Array> {
+  constructor(private readonly dir: string) {
+    super();
+  }
+  override get(name: string): Uint8Array | undefined {
+    const path = join(this.dir, name);
+    if (!existsSync(path)) return undefined;
+    (globalThis as { gc?: () => void }).gc?.();
+    const b = readFileSync(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  }
+  override has(name: string): boolean {
+    return existsSync(join(this.dir, name));
+  }
+  override delete(): boolean {
+    return true;
+  }
+}
+
+export function diskPack(dir: string, manifest: PackManifest): LoadedPack {
+  return { manifest, files: new DiskFiles(dir) };
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const MiB = 2 ** 20;
+
+const MARK = 'BENCH_RESULT ';
+
+/** Prints a child's result where the parent looks for it. */
+export function emit(result: unknown): void {
+  process.stdout.write(`\n${MARK}${JSON.stringify(result)}\n`);
+}
+
+/** Runs `script args` under tsx in a fresh Node (fresh peak RSS), echoing its log, and returns its result. */
+export function child<T>(script: string, args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => {
+      const s = d.toString();
+      out += s;
+      for (const line of s.split('\n')) if (line && !line.startsWith(MARK)) process.stdout.write(`  ${line}\n`);
+    });
+    p.on('close', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith(MARK));
+      if (code !== 0 || !line) reject(new Error(`${script} ${args.join(' ')} exited with ${code}`));
+      else resolve(JSON.parse(line.slice(MARK.length)) as T);
+    });
+  });
+}

@@ -1,0 +1,245 @@
+// fp32 vs int8 on the same inputs, in one process: the T2S decoder (prefill, then decode steps
+// teacher-forced with the fp32 model's greedy tokens, each variant keeping its own KV cache) and
+// the SoVITS decoder (one 18-token streaming chunk). Prints logit differences, waveform SNR and
+// per-call times.
+//   tsx test/bench/quality.ts <tiny|full> <threads>
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-web';
+import { mulberry32 } from '../../src/graph/weights';
+import { quantizeInt8 } from '../../src/graph/quantize';
+import { sovitsFrameCount, type SoVITSConfig } from '../../src/graph/models/sovits';
+import type { T2SConfig } from '../../src/graph/models/t2s';
+import { textToPhones } from '../../src/text/frontend';
+import { REFERENCE_TEXT } from '../helpers/reference-speech';
+import { BENCH_TEXT, emit, ensurePack, median, readManifest, type PackKind } from './common';
+
+export interface LogitDiff {
+  maxAbs: number;
+  meanAbs: number;
+  /** Mean |logit| of the fp32 model, for scale. */
+  meanAbsRef: number;
+  /** Steps where both pick the same arg-max token. */
+  top1Agree: number;
+  /** Mean KL(fp32 || int8) of the softmax over the vocabulary, nats. */
+  klMean: number;
+  steps: number;
+}
+
+export interface QualityResult {
+  t2s: {
+    rows: number;
+    steps: number;
+    fp32: { prefillMs: number; stepMs: number };
+    int8: { prefillMs: number; stepMs: number };
+    prefill: LogitDiff;
+    decode: LogitDiff;
+    quantizeMs: number;
+    fp32Bytes: number;
+    int8Bytes: number;
+  };
+  sovits: {
+    tokens: number;
+    audioSec: number;
+    fp32Ms: number;
+    int8Ms: number;
+    snrDb: number;
+    convs: number;
+    fp32Bytes: number;
+    int8Bytes: number;
+  };
+}
+
+const [kind, threadsArg] = process.argv.slice(2) as [PackKind, string];
+ort.env.wasm.numThreads = Number(threadsArg ?? 2);
+const dir = ensurePack(kind);
+const manifest = readManifest(dir);
+const dims = manifest.dims as { t2s: T2SConfig; sovits: SoVITSConfig };
+const file = (role: string) => new Uint8Array(readFileSync(join(dir, manifest.files.find((f) => f.role === role)!.name)));
+const create = (bytes: Uint8Array) => ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+
+function softmax(l: Float32Array): Float64Array {
+  let m = -Infinity;
+  for (const v of l) m = Math.max(m, v);
+  const p = Float64Array.from(l, (v) => Math.exp(v - m));
+  const z = p.reduce((a, b) => a + b, 0);
+  return p.map((v) => v / z);
+}
+const argmax = (l: Float32Array, n = l.length) => {
+  let b = 0;
+  for (let i = 1; i < n; i++) if (l[i] > l[b]) b = i;
+  return b;
+};
+
+class Diff {
+  private maxAbs = 0;
+  private sumAbs = 0;
+  private sumRef = 0;
+  private n = 0;
+  private agree = 0;
+  private kl = 0;
+  private steps = 0;
+  add(a: Float32Array, b: Float32Array) {
+    for (let i = 0; i < a.length; i++) {
+      const d = Math.abs(a[i] - b[i]);
+      this.maxAbs = Math.max(this.maxAbs, d);
+      this.sumAbs += d;
+      this.sumRef += Math.abs(a[i]);
+    }
+    this.n += a.length;
+    if (argmax(a) === argmax(b)) this.agree++;
+    const p = softmax(a);
+    const q = softmax(b);
+    let kl = 0;
+    for (let i = 0; i < p.length; i++) if (p[i] > 0) kl += p[i] * Math.log(p[i] / Math.max(q[i], 1e-300));
+    this.kl += kl;
+    this.steps++;
+  }
+  result(): LogitDiff {
+    return { maxAbs: this.maxAbs, meanAbs: this.sumAbs / this.n, meanAbsRef: this.sumRef / this.n, top1Agree: this.agree / this.steps, klMean: this.kl / this.steps, steps: this.steps };
+  }
+}
+
+// ---- T2S -----------------------------------------------------------------------------------
+const { layers, dim, bertDim } = dims.t2s;
+const phones = (await textToPhones(`${REFERENCE_TEXT} ${BENCH_TEXT}`, 'en', manifest.version)).segments.flatMap((s) => s.ids);
+const X = phones.length;
+const rand = mulberry32(5);
+const Y = 178; // 7.1 s of reference at 25 Hz, as the cloned voice has
+const prompt = BigInt64Array.from({ length: Y }, () => BigInt(Math.floor(rand() * 1024)));
+const STEPS = kind === 'full' ? 48 : 24;
+
+const decBytes = file('t2s-decoder');
+const tq = performance.now();
+const q8 = quantizeInt8(decBytes);
+const quantizeMs = performance.now() - tq;
+const embed = await create(file('t2s-embed'));
+const token = await create(file('t2s-token'));
+const dec32 = await create(decBytes);
+const dec8 = await create(q8.bytes);
+const x0 = (await embed.run({
+  phones: new ort.Tensor('int64', BigInt64Array.from(phones, BigInt), [X]),
+  bert: new ort.Tensor('float32', new Float32Array(bertDim * X), [bertDim, X]),
+  prompt: new ort.Tensor('int64', prompt, [Y]),
+})).x;
+
+/** A decoder with its own host cache (per-layer inputs, as the engine feeds them). */
+class Stepper {
+  private k: Float32Array[] = Array.from({ length: layers }, () => new Float32Array(0));
+  private v: Float32Array[] = Array.from({ length: layers }, () => new Float32Array(0));
+  rows = 0;
+  times: number[] = [];
+  constructor(readonly s: ort.InferenceSession) {}
+  async run(x: ort.Tensor): Promise<Float32Array> {
+    const feeds: Record<string, ort.Tensor> = { x, text_len: new ort.Tensor('int64', BigInt64Array.of(BigInt(X)), [1]) };
+    for (let l = 0; l < layers; l++) {
+      feeds[`past_k_${l}`] = new ort.Tensor('float32', this.k[l], [this.rows, dim]);
+      feeds[`past_v_${l}`] = new ort.Tensor('float32', this.v[l], [this.rows, dim]);
+    }
+    const t0 = performance.now();
+    const out = await this.s.run(feeds);
+    this.times.push(performance.now() - t0);
+    const n = x.dims[0];
+    const nk = out.new_k.data as Float32Array;
+    const nv = out.new_v.data as Float32Array;
+    for (let l = 0; l < layers; l++) {
+      const grow = (old: Float32Array, add: Float32Array) => {
+        const b = new Float32Array(old.length + add.length);
+        b.set(old);
+        b.set(add, old.length);
+        return b;
+      };
+      this.k[l] = grow(this.k[l], nk.subarray(l * n * dim, (l + 1) * n * dim));
+      this.v[l] = grow(this.v[l], nv.subarray(l * n * dim, (l + 1) * n * dim));
+    }
+    this.rows += n;
+    return out.logits.data as Float32Array;
+  }
+}
+
+// Prefill timing: best of two extra runs on fresh caches (the first run of a session is slower).
+const prefillMs = async (s: ort.InferenceSession) => {
+  const ts: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const st = new Stepper(s);
+    await st.run(x0);
+    ts.push(st.times[0]);
+  }
+  return Math.min(...ts);
+};
+const prefill32 = await prefillMs(dec32);
+const prefill8 = await prefillMs(dec8);
+const a = new Stepper(dec32);
+const b = new Stepper(dec8);
+const pre = new Diff();
+let la = await a.run(x0);
+let lb = await b.run(x0);
+pre.add(la, lb);
+const steps = new Diff();
+const eos = dims.t2s.vocab - 1;
+for (let i = 0; i < STEPS; i++) {
+  const t = argmax(la, eos); // greedy, EOS excluded: the same token goes to both
+  const x = (await token.run({ token: new ort.Tensor('int64', BigInt64Array.of(BigInt(t)), [1]), position: new ort.Tensor('int64', BigInt64Array.of(BigInt(Y + i)), [1]) })).x;
+  la = await a.run(x);
+  lb = await b.run(x);
+  steps.add(la, lb);
+}
+for (const s of [embed, token, dec32, dec8]) await s.release();
+process.stdout.write(`t2s: prefill ${X + Y} rows fp32 ${prefill32.toFixed(0)} ms, int8 ${prefill8.toFixed(0)} ms; step fp32 ${median(a.times.slice(1)).toFixed(1)} ms, int8 ${median(b.times.slice(1)).toFixed(1)} ms\n`);
+
+// ---- SoVITS --------------------------------------------------------------------------------
+const sov = file('sovits-decoder');
+const sq = quantizeInt8(sov, { convs: true });
+const Ts = 18;
+const Tf = sovitsFrameCount(Ts);
+const r2 = mulberry32(7);
+const target = (await textToPhones(BENCH_TEXT, 'en', manifest.version)).segments.flatMap((s) => s.ids);
+const feeds = {
+  codes: new ort.Tensor('int64', BigInt64Array.from({ length: Ts }, () => BigInt(Math.floor(r2() * 1024))), [1, 1, Ts]),
+  phones: new ort.Tensor('int64', BigInt64Array.from(target, BigInt), [1, target.length]),
+  ge: new ort.Tensor('float32', Float32Array.from({ length: dims.sovits.gin }, () => r2() - 0.5), [1, dims.sovits.gin, 1]),
+  noise: new ort.Tensor('float32', Float32Array.from({ length: dims.sovits.inter * Tf }, () => r2() * 2 - 1), [1, dims.sovits.inter, Tf]),
+  noise_scale: new ort.Tensor('float32', Float32Array.of(0.5), [1]),
+  speed: new ort.Tensor('float32', Float32Array.of(1), [1]),
+};
+async function timeSovits(bytes: Uint8Array) {
+  const s = await create(bytes);
+  const ts: number[] = [];
+  let audio = new Float32Array(0);
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const out = await s.run(feeds);
+    ts.push(performance.now() - t0);
+    audio = Float32Array.from(out.audio.data as Float32Array);
+  }
+  await s.release();
+  return { ms: median(ts.slice(1)), audio };
+}
+const s32 = await timeSovits(sov);
+const s8 = await timeSovits(sq.bytes);
+// SNR against the fp32 waveform's variance: random weights leave a DC offset that would flatter it.
+const mean = s32.audio.reduce((acc, v) => acc + v, 0) / s32.audio.length;
+let sig = 0;
+let err = 0;
+for (let i = 0; i < s32.audio.length; i++) {
+  sig += (s32.audio[i] - mean) ** 2;
+  err += (s32.audio[i] - s8.audio[i]) ** 2;
+}
+process.stdout.write(`sovits: ${Ts} tokens fp32 ${s32.ms.toFixed(0)} ms, int8 convs ${s8.ms.toFixed(0)} ms\n`);
+
+const result: QualityResult = {
+  t2s: {
+    rows: X + Y,
+    steps: STEPS,
+    fp32: { prefillMs: prefill32, stepMs: median(a.times.slice(1)) },
+    int8: { prefillMs: prefill8, stepMs: median(b.times.slice(1)) },
+    prefill: pre.result(),
+    decode: steps.result(),
+    quantizeMs,
+    fp32Bytes: decBytes.byteLength,
+    int8Bytes: q8.bytes.byteLength,
+  },
+  sovits: { tokens: Ts, audioSec: s32.audio.length / 32000, fp32Ms: s32.ms, int8Ms: s8.ms, snrDb: 10 * Math.log10(sig / err), convs: sq.report.convs, fp32Bytes: sov.byteLength, int8Bytes: sq.bytes.byteLength },
+};
+emit(result);
+process.exit(0);
