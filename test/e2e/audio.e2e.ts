@@ -25,6 +25,7 @@ beforeAll(async () => {
   execFileSync('/usr/bin/espeak-ng', ['-w', speechWav, TEXT]);
   execFileSync('/usr/bin/sox', [speechWav, join(dir, 'speech.flac')]);
   execFileSync('/usr/bin/sox', [speechWav, '-C', '6', join(dir, 'speech.ogg')]);
+  execFileSync('/usr/bin/lame', ['--quiet', '-b', '96', speechWav, join(dir, 'speech.mp3')]);
   execFileSync('/usr/bin/sox', ['-n', '-r', '16000', '-b', '16', '-c', '1', join(dir, 'silent.wav'), 'trim', '0', '2']);
   execFileSync('/usr/bin/sox', ['-n', '-r', '44100', '-c', '1', join(dir, 'silent.ogg'), 'trim', '0', '2']);
   server = await serveStatic(resolve(process.env.MYNAH_DIST ?? 'dist'));
@@ -98,9 +99,26 @@ describe('reference audio in Chromium', () => {
     const { lag, aligned } = align(rec16, ref16);
     const margin = 400; // resampler edge effects at both ends of the recording
     const { snr, gain } = snrDb(aligned, rec16, margin, rec16.length - margin);
-    console.log(`fake mic vs WAV: offset ${(lag / 16000).toFixed(3)} s, gain ${gain.toFixed(4)}, SNR ${snr.toFixed(1)} dB at 16 kHz`);
+    // A starved CPU makes Chromium's fake device drop or repeat buffers, which shifts the rest of
+    // the recording. So also align every 0.5 s window on its own: lossless capture gives > 35 dB
+    // per window (a lossy codec such as MediaRecorder's Opus stays near 20 dB); a glitch only spoils
+    // the window it falls in, hence the median.
+    const win = 8000;
+    const perWindow: number[] = [];
+    for (let at = margin; at + win <= rec16.length - margin; at += win) {
+      const part = rec16.slice(at, at + win);
+      let energy = 0;
+      for (const x of part) energy += x * x;
+      if (energy / win < 1e-4) continue; // a pause: nothing to compare
+      const a = align(part, ref16).aligned;
+      perWindow.push(snrDb(a, part).snr);
+    }
+    perWindow.sort((x, y) => x - y);
+    const median = perWindow[Math.floor(perWindow.length / 2)];
+    console.log(`fake mic vs WAV: offset ${(lag / 16000).toFixed(3)} s, gain ${gain.toFixed(4)}, SNR ${snr.toFixed(1)} dB at 16 kHz over the whole take; per 0.5 s window ${perWindow.map((x) => x.toFixed(0)).join(' ')} dB (median ${median.toFixed(1)})`);
     expect(Math.abs(gain - 1)).toBeLessThan(0.02);
-    expect(snr).toBeGreaterThan(30);
+    expect(perWindow.length).toBeGreaterThanOrEqual(4);
+    expect(median).toBeGreaterThan(35);
     expect(seen.errors).toEqual([]);
     await page.close();
   });
@@ -123,12 +141,13 @@ describe('reference audio in Chromium', () => {
     await page.close();
   });
 
-  it('imports WAV, FLAC and OGG, and rejects corrupt, empty and silent files with clear codes', async () => {
+  it('imports WAV, FLAC, OGG and MP3, and rejects corrupt, empty and silent files with clear codes', async () => {
     const { page } = await openPage();
     const files: Record<string, string> = {
       wav: b64('speech.wav'),
       flac: b64('speech.flac'),
       ogg: b64('speech.ogg'),
+      mp3: b64('speech.mp3'),
       silentWav: b64('silent.wav'),
       silentOgg: b64('silent.ogg'),
       corrupt: Buffer.from('ID3 this is not really an mp3 file at all, just text').toString('base64'),
@@ -167,6 +186,14 @@ describe('reference audio in Chromium', () => {
     const { snr } = snrDb(aligned, ogg, 0, Math.min(aligned.length, ogg.length));
     console.log(`ogg vorbis import: SNR ${snr.toFixed(1)} dB vs the WAV; errors: ${['corrupt', 'truncatedOgg', 'empty', 'silentWav', 'silentOgg'].map((k) => `${k}=${out[k].code}`).join(' ')}`);
     expect(snr).toBeGreaterThan(10);
+    // MP3 (lame, 96 kbit/s) too; the encoder's delay is taken out by the alignment.
+    expect(out.mp3.sampleRate).toBe(22050);
+    const mp3 = Float32Array.from(out.mp3.samples);
+    const w = Float32Array.from(wav);
+    const mp3Aligned = align(w, mp3).aligned; // the decoded MP3 lags the WAV
+    const mp3Snr = snrDb(w, mp3Aligned, 0, Math.min(w.length, mp3Aligned.length)).snr;
+    console.log(`mp3 import: SNR ${mp3Snr.toFixed(1)} dB vs the WAV`);
+    expect(mp3Snr).toBeGreaterThan(10);
     expect(out.float32.samples.length).toBe(8000);
     expect(out.corrupt.code).toBe('AUDIO_CORRUPT');
     expect(out.truncatedOgg.code).toMatch(/AUDIO_CORRUPT|AUDIO_EMPTY/);
