@@ -70,6 +70,8 @@ const FP32: PrecisionPlan = { t2s: 'fp32', sovits: 'fp32', reason: 'fp32' };
  * costs nothing measurable (7 s of reference audio: HuBERT 1.8 s either way).
  */
 const CLONE_ONLY = new Set<GraphRole>(['hubert', 'semantic', 'sovits-ref']);
+// The int8 T2S decoder (DynamicQuantizeMatMul) decodes and prefills as fast unpacked, and its
+// packed copy would be ~50 MB more. (fp32 Gemms need theirs: a decode step is ~1.6x slower without.)
 const NO_PREPACK: Ort.InferenceSession.SessionOptions = { extra: { session: { disable_prepacking: '1' } } };
 
 /** Creates a session with the weights handed over as external data (one copy into ORT, see external-data.ts). */
@@ -118,7 +120,8 @@ export async function loadModels(
     for (const [i, f] of graphs.entries()) {
       const role = f.role as GraphRole;
       onProgress?.(role, i, graphs.length);
-      sessions[role] = await createGraph(create, graphForPlan(role, bytesOf(f.name), precision), { ...(extra[role] ?? {}), ...(CLONE_ONLY.has(role) ? NO_PREPACK : {}) });
+      const noPrepack = CLONE_ONLY.has(role) || (role === 't2s-decoder' && precision.t2s === 'int8');
+      sessions[role] = await createGraph(create, graphForPlan(role, bytesOf(f.name), precision), { ...(extra[role] ?? {}), ...(noPrepack ? NO_PREPACK : {}) });
       if (opts.release) pack.files.delete(f.name);
     }
   } catch (e) {

@@ -72,6 +72,27 @@ describe('T2SRunner', () => {
     expect(runner.stats.steps).toBe(sampler.steps);
     // Growing past the reserved rows (4) exercised the cache's reallocation.
     expect(cached.length).toBeGreaterThan(4);
+
+    // A second run on the same decoder reuses the (now larger, dirty) host cache: same tokens,
+    // also for a shorter text whose rows overlap the old ones.
+    const again: number[] = [];
+    const second = new T2SRunner(ort, { embed, token, decoder }, { layers: cfg.layers, dim: cfg.dim, onDevice: false, reserveRows: 4 });
+    for await (const t of second.generate({ phones, bert, bertDim: cfg.bertDim, prompt }, new SemanticSampler(Array.from(prompt, Number), greedy, Math.random, limits))) again.push(t);
+    expect(again).toEqual(cached);
+    // The first 4 phones, with their BERT columns ([bertDim, X] layout).
+    const short = { phones: phones.subarray(0, 4), bert: Float32Array.from({ length: cfg.bertDim * 4 }, (_, i) => bert[Math.floor(i / 4) * X + (i % 4)]), bertDim: cfg.bertDim, prompt };
+    const decodeShort = async () => {
+      const out: number[] = [];
+      const r = new T2SRunner(ort, { embed, token, decoder }, { layers: cfg.layers, dim: cfg.dim, onDevice: false, reserveRows: 4 });
+      for await (const t of r.generate(short, new SemanticSampler(Array.from(prompt, Number), greedy, Math.random, limits))) out.push(t);
+      return out;
+    };
+    const shortReused = await decodeShort();
+    const fresh = await session(buildT2SDecoder(cfg, ws)); // a decoder with no pooled cache
+    const shortFresh: number[] = [];
+    const r = new T2SRunner(ort, { embed, token, decoder: fresh }, { layers: cfg.layers, dim: cfg.dim, onDevice: false, reserveRows: 4 });
+    for await (const t of r.generate(short, new SemanticSampler(Array.from(prompt, Number), greedy, Math.random, limits))) shortFresh.push(t);
+    expect(shortReused).toEqual(shortFresh);
   });
 
   it('runs decoders of older packs (packed [P, layers, dim] cache) to the same tokens', async () => {
