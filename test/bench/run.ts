@@ -176,10 +176,10 @@ greedy tokens (each variant keeps its own KV cache). SoVITS: one ${quality.sovit
 (${f2(quality.sovits.audioSec)} s of audio). Times are medians of single calls in one process.
 
 ${table(
-  ['graph', 'fp32 MB', 'int8 MB', 'fp32 time', 'int8 time', 'quality cost (int8 vs fp32)'],
+  ['graph', 'fp32 MiB', 'int8 MiB', 'fp32 time', 'int8 time', 'quality cost (int8 vs fp32)'],
   [
     ['T2S decoder, prefill', mb(quality.t2s.fp32Bytes), mb(quality.t2s.int8Bytes), `${quality.t2s.fp32.prefillMs.toFixed(0)} ms`, `${quality.t2s.int8.prefillMs.toFixed(0)} ms`, `logits max \\|Δ\\| ${quality.t2s.prefill.maxAbs.toFixed(3)}, mean \\|Δ\\| ${quality.t2s.prefill.meanAbs.toFixed(4)} (mean \\|logit\\| ${quality.t2s.prefill.meanAbsRef.toFixed(2)}), KL ${quality.t2s.prefill.klMean.toExponential(1)} nats, same arg-max ${quality.t2s.prefill.top1Agree === 1 ? 'yes' : 'no'}`],
-    ['T2S decoder, decode step', '', '', `${f1(quality.t2s.fp32.stepMs)} ms`, `${f1(quality.t2s.int8.stepMs)} ms`, `over ${quality.t2s.decode.steps} steps: logits max \\|Δ\\| ${quality.t2s.decode.maxAbs.toFixed(3)}, mean \\|Δ\\| ${quality.t2s.decode.meanAbs.toFixed(4)} (mean \\|logit\\| ${quality.t2s.decode.meanAbsRef.toFixed(2)}), mean KL ${quality.t2s.decode.klMean.toExponential(1)} nats, same arg-max ${(quality.t2s.decode.top1Agree * 100).toFixed(0)}%`],
+    ['T2S decoder, decode step (cache ~320–370 rows)', '', '', `${f1(quality.t2s.fp32.stepMs)} ms`, `${f1(quality.t2s.int8.stepMs)} ms`, `over ${quality.t2s.decode.steps} steps: logits max \\|Δ\\| ${quality.t2s.decode.maxAbs.toFixed(3)}, mean \\|Δ\\| ${quality.t2s.decode.meanAbs.toFixed(4)} (mean \\|logit\\| ${quality.t2s.decode.meanAbsRef.toFixed(2)}), mean KL ${quality.t2s.decode.klMean.toExponential(1)} nats, same arg-max ${(quality.t2s.decode.top1Agree * 100).toFixed(0)}%`],
     ['SoVITS decoder (convs int8)', mb(quality.sovits.fp32Bytes), mb(quality.sovits.int8Bytes), `${quality.sovits.fp32Ms.toFixed(0)} ms`, `${quality.sovits.int8Ms.toFixed(0)} ms`, `waveform SNR ${f1(quality.sovits.snrDb)} dB vs fp32 (error power vs the fp32 waveform's variance; ${quality.sovits.convs} convs with ≥ 65,536 weights in int8, smaller ones fp32)`],
   ],
 )}
@@ -209,10 +209,15 @@ ${table(
   ],
 )}
 
-fp32 decoding runs at ${full32 ? `${((fig(full32).tokPerSec / ceiling(decoderBytes + cacheBytes(meanRows))) * 100).toFixed(0)}%` : '–'} of its bandwidth ceiling: WASM has no prefetch control and
-onnxruntime copies each step's cache inputs into its heap (one more write and read of the cache).
-int8 decoding is not bandwidth-bound: WASM SIMD has no 8-bit dot product, so the int8 kernel
-widens to 16 bits and its arithmetic, not memory, sets the pace — about the fp32 speed.
+fp32 decoding runs at ${full32 ? `${((fig(full32).tokPerSec / ceiling(decoderBytes + cacheBytes(meanRows))) * 100).toFixed(0)}%` : '–'} of its bandwidth ceiling.${
+    quality
+      ? ` A step with a one-row cache is almost only weight reads: fp32 takes ${f1(quality.t2s.fp32.weightOnlyStepMs)} ms, i.e. the WASM
+kernels read weights at ${f1(decoderBytes / quality.t2s.fp32.weightOnlyStepMs / 1e6)} GB/s (128-bit loads, against ${f1(bw.gbps)} GB/s for native code); int8 takes
+${f1(quality.t2s.int8.weightOnlyStepMs)} ms for a quarter of the bytes (${f1(quality.t2s.int8Bytes / quality.t2s.int8.weightOnlyStepMs / 1e6)} GB/s): its kernel is bound by arithmetic, not memory
+(WASM SIMD has no 8-bit dot product). The rest of a step is the KV cache: onnxruntime-web copies
+each step's cache inputs into its heap, and attention concatenates and transposes them per layer.`
+      : ''
+  }
 `
   : '';
 
@@ -258,13 +263,17 @@ const limits = mainFig
   RTF ≤ 0.5 needs a faster SoVITS decoder (a GPU, or a smaller vocoder), not a faster GPT.
 - **First audio**: prefill of ${prefillRows} rows (reference and target phones, 178 prompt codes; ${mainFig.prefillMs.toFixed(0)} ms in ${main!.precision.t2s}), 16 decode
   steps, then SoVITS on the first 16-token chunk (~${((mainFig.sovitsRtf * 0.64) * 1000).toFixed(0)} ms for 0.64 s of audio).
-- **T2S decode**: memory-bound in fp32 (see the ceiling above); each step also copies the KV cache
-  into onnxruntime's heap, since onnxruntime-web has no device-resident tensors on WASM.
+- **T2S decode**: fp32 weight reads at the WASM kernels' bandwidth, int8 at WASM SIMD's integer
+  arithmetic (see the ceiling above), plus the KV cache copied into onnxruntime's heap every step
+  (onnxruntime-web has no device-resident tensors on WASM).
 - **Memory**: Node takes ~${main!.baseRssMB.toFixed(0)} MiB and onnxruntime-web's WASM module with its threads ~100 MiB
-  before any graph is loaded, the English dictionary ~70 MiB; the WASM heap never shrinks, so it
-  keeps the high-water mark of session creation and of the largest activations. Sessions are created
-  from a weight-less graph with the weights as external data (one copy into onnxruntime), the
-  clone-only graphs (HuBERT, semantic, reference encoder) without prepacked weight copies.
+  before any graph is loaded, the English dictionary ~70 MiB. The loaded pack sits at
+  ${main!.loadedRssMB.toFixed(0)} MiB, cloning peaks at ${main!.clonePeakRssMB.toFixed(0)} MiB, and speaking adds ${(main!.peakRssMB - main!.clonePeakRssMB).toFixed(0)} MiB more (activations of the first
+  prefill and SoVITS chunks, the reused ~56 MiB host KV cache, garbage not yet collected); the WASM
+  heap never shrinks, so it keeps every high-water mark. Done so far: sessions are created from a
+  weight-less graph with the weights as external data (one copy into onnxruntime), the clone-only
+  graphs and the int8 T2S decoder keep no prepacked weight copies, the T2S decoder is int8, and the
+  host KV cache is reused.
 `
   : '';
 
