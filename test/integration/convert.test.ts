@@ -139,7 +139,15 @@ function feeds(role: GraphRole): Record<string, ort.Tensor> {
     case 't2s-token':
       return { token: i64([17], [1]), position: i64([6], [1]) };
     case 't2s-decoder':
-      return { x: f32(randn(3 * 32, 11), [3, 32]), past_k: f32(randn(2 * 2 * 32, 12), [2, 2, 32]), past_v: f32(randn(2 * 2 * 32, 13), [2, 2, 32]), text_len: i64([3], [1]) };
+      // Two cached rows per layer (T2S_TINY: 2 layers, dim 32).
+      return {
+        x: f32(randn(3 * 32, 11), [3, 32]),
+        past_k_0: f32(randn(2 * 32, 12), [2, 32]),
+        past_k_1: f32(randn(2 * 32, 14), [2, 32]),
+        past_v_0: f32(randn(2 * 32, 13), [2, 32]),
+        past_v_1: f32(randn(2 * 32, 15), [2, 32]),
+        text_len: i64([3], [1]),
+      };
     case 'bert':
       return { input_ids: i64([101, 2769, 4263, 872, 6821, 102], [1, 6]) };
   }
