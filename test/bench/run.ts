@@ -154,6 +154,18 @@ if (mainFig && main) {
     ],
   );
 }
+if (quality) {
+  targets.push([
+    'fp32 vs int8 (T2S and SoVITS decoders, WASM) with the quality cost',
+    'side-by-side',
+    `prefill ${quality.t2s.fp32.prefillMs.toFixed(0)} → ${quality.t2s.int8.prefillMs.toFixed(0)} ms, step ${f1(quality.t2s.fp32.stepMs)} → ${f1(quality.t2s.int8.stepMs)} ms, logits mean \\|Δ\\| ${quality.t2s.decode.meanAbs.toFixed(4)}; SoVITS ${quality.sovits.fp32Ms.toFixed(0)} → ${quality.sovits.int8Ms.toFixed(0)} ms, SNR ${f1(quality.sovits.snrDb)} dB`,
+    'below',
+  ]);
+}
+if (full32) {
+  const bytes = decoderBytes + cacheBytes(meanRows);
+  targets.push(['T2S decode bandwidth limit next to the achieved rate', 'reported', `${f1(bw.gbps)} GB/s ÷ ${mb(bytes)} MiB per token (fp32 weights + cache) = ${f1(ceiling(bytes))} tok/s ceiling; achieved ${f1(fig(full32).tokPerSec)}`, 'below']);
+}
 const gpu = browser?.find((b) => b.backend === 'webgpu');
 if (gpu) {
   const steady = gpu.runs.slice(1);
@@ -186,7 +198,7 @@ ${table(
 
 Quantizing the T2S decoder at load takes ${(quality.t2s.quantizeMs / 1000).toFixed(2)} s. The engine's default on WASM (\`precision: 'auto'\`) is
 int8 for the T2S decoder (prefill ${f1(quality.t2s.fp32.prefillMs / quality.t2s.int8.prefillMs)}× faster, a quarter of the bytes, decode steps
-${quality.t2s.int8.stepMs <= quality.t2s.fp32.stepMs ? 'no slower' : `${f1(quality.t2s.int8.stepMs / quality.t2s.fp32.stepMs)}× slower`}) and fp32 for the SoVITS decoder (ConvInteger ${f1(quality.sovits.int8Ms / quality.sovits.fp32Ms)}× slower here).
+${f2(quality.t2s.int8.stepMs / quality.t2s.fp32.stepMs)}× the fp32 time when measured interleaved) and fp32 for the SoVITS decoder (with int8 convolutions it takes ${f2(quality.sovits.int8Ms / quality.sovits.fp32Ms)}× the fp32 time here: no gain).
 \`precision: 'fp32'\` turns int8 off. Random weights: the logit and SNR figures show the arithmetic's
 error on these weights, not a listening test of a trained voice.
 `
@@ -258,8 +270,9 @@ const limits = mainFig
 
 - **RTF**: the SoVITS decoder alone runs at RTF ${f2(mainFig.sovitsRtf)}. Its HiFi-GAN generator needs
   ${f1(genGmacPerSec)} G multiply-adds per second of audio (${sovCfg.upsampleInitial} channels at 50 Hz, 16 at 32 kHz, 3 resblocks of 6 convs per stage), so it
-  computes at ~${f1((genGmacPerSec * mainFig.audioSec) / (mainFig.sovitsRtf * mainFig.audioSec))} GMAC/s on ${THREADS} WASM threads — near what 128-bit WASM SIMD
-  without FMA can do on 2 cores. int8 convolutions (ConvInteger) are slower on WASM, not faster.
+  computes at ~${f1((genGmacPerSec * mainFig.audioSec) / (mainFig.sovitsRtf * mainFig.audioSec))} GMAC/s on ${THREADS} WASM threads — close to what two cores do with
+  128-bit WASM SIMD and no FMA (~4 multiply-adds per cycle each). int8 convolutions (ConvInteger)
+  do not help on WASM${quality ? ` (${f2(quality.sovits.int8Ms / quality.sovits.fp32Ms)}× the fp32 time above)` : ''}.
   RTF ≤ 0.5 needs a faster SoVITS decoder (a GPU, or a smaller vocoder), not a faster GPT.
 - **First audio**: prefill of ${prefillRows} rows (reference and target phones, 178 prompt codes; ${mainFig.prefillMs.toFixed(0)} ms in ${main!.precision.t2s}), 16 decode
   steps, then SoVITS on the first 16-token chunk (~${((mainFig.sovitsRtf * 0.64) * 1000).toFixed(0)} ms for 0.64 s of audio).
@@ -304,7 +317,13 @@ ${perf}
 
 T2S decode tok/s = decode steps after the prefill / their wall time (SoVITS excluded); first audio
 = from the \`synthesize\` call to the first streamed chunk; RTF = wall time / audio seconds, split
-into the T2S and SoVITS shares.
+into the T2S and SoVITS shares.${
+  full32 && fullAuto
+    ? ` The two real-size rows ran one after the other: their SoVITS shares (the same fp32 graph in both)
+differ by ${f1(Math.abs(fig(fullAuto).sovitsRtf / fig(full32).sovitsRtf - 1) * 100)}%, which is how much the machine's load moved between them. For fp32 against int8
+per step on equal terms, see the interleaved measurement below.`
+    : ''
+}
 
 ${mem}
 
