@@ -18,10 +18,11 @@ export interface PrecisionPlan {
 }
 
 /**
- * WASM: the T2S decoder's matmuls in int8 (DynamicQuantizeMatMul): its prefill, which decides when
- * the first audio plays, runs ~2x faster and its weights take a quarter of the memory; decode
- * steps run as fast as fp32. The SoVITS decoder stays fp32: its int8 convolutions (ConvInteger)
- * are ~2x slower on WASM. Figures: BENCHMARKS.md.
+ * WASM: fp32 by default, so the numbers are upstream's. 'int8' is opt-in: the T2S decoder's matmuls
+ * as DynamicQuantizeMatMul make its prefill (which decides when the first audio plays) ~2x faster
+ * and its weights a quarter of the memory, at a small logit difference measured only on random
+ * weights so far; decode steps are no faster. The SoVITS decoder stays fp32 even then: int8
+ * convolutions (ConvInteger) bring nothing on WASM. Figures: BENCHMARKS.md.
  * WebGPU: fp16 where the adapter has shader-f16, else fp32. int8 is WASM-only (ORT's WebGPU
  * backend has no DynamicQuantizeMatMul), fp16 WebGPU-only.
  */
@@ -34,8 +35,8 @@ export function choosePrecision(backend: 'webgpu' | 'wasm', shaderF16: boolean, 
     return { t2s: 'fp16', sovits: 'fp16', reason: request === 'fp16' ? 'fp16, as requested (the adapter has shader-f16)' : 'the GPU adapter has shader-f16: fp16 graphs' };
   }
   if (request === 'fp16') return fp32('fp16 was requested, but it is for WebGPU only; WASM runs fp32');
-  if (request === 'fp32') return fp32('fp32, as requested');
-  return { t2s: 'int8', sovits: 'fp32', reason: 'WASM: T2S decoder in int8 (faster prefill, a quarter of the memory), SoVITS in fp32 (int8 convolutions are slower on WASM)' };
+  if (request === 'int8') return { t2s: 'int8', sovits: 'fp32', reason: 'int8, as requested: T2S decoder in int8 (faster prefill, a quarter of the memory), SoVITS in fp32 (int8 convolutions bring nothing on WASM)' };
+  return fp32(request === 'fp32' ? 'fp32, as requested' : "WASM: fp32, the same arithmetic as upstream (precision 'int8' trades small logit differences for a faster T2S prefill)");
 }
 
 /** The graph bytes to create a session from: `bytes` itself, or its variant for `plan`. */

@@ -201,6 +201,22 @@ describe('synthesize', () => {
     await fresh.dispose();
   });
 
+  it("speaks at precision 'int8' (opt-in): same voice, same length, close to fp32 audio", async () => {
+    const e = new Engine(ort, { scope, voices: store });
+    const info = await e.init({ backend: 'wasm', precision: 'int8' });
+    expect(info.precision.t2s).toBe('int8');
+    expect((await engine.backendInfo()).precision.t2s).toBe('fp32'); // the default
+    await e.loadPack(pack);
+    const text = 'Quantized speech.';
+    const q = await speak(e, text, { ...opts, maxTokens: 20 });
+    const f = await speak(engine, text, { ...opts, maxTokens: 20 });
+    expect(q.report.segments.map((s) => s.tokens)).toEqual(f.report.segments.map((s) => s.tokens));
+    const a = join(q.speech);
+    expect(a.length).toBe(join(f.speech).length);
+    expect(a.every(Number.isFinite)).toBe(true);
+    await e.dispose();
+  });
+
   it('refuses a voice made with another pack', async () => {
     const other = await tinyPack(2);
     other.manifest = { ...other.manifest, id: 'tiny-other' };

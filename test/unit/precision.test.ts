@@ -230,9 +230,11 @@ describe('precision choice', () => {
     expect(choosePrecision('webgpu', true, 'fp32').t2s).toBe('fp32');
   });
 
-  it('WASM: int8 T2S and fp32 SoVITS by default; fp16 is refused with a reason', () => {
+  it('WASM: fp32 by default, int8 T2S (SoVITS fp32) on request; fp16 is refused with a reason', () => {
     const auto = choosePrecision('wasm', false);
-    expect([auto.t2s, auto.sovits]).toEqual(['int8', 'fp32']);
+    expect([auto.t2s, auto.sovits]).toEqual(['fp32', 'fp32']);
+    const int8 = choosePrecision('wasm', false, 'int8');
+    expect([int8.t2s, int8.sovits]).toEqual(['int8', 'fp32']);
     const f16 = choosePrecision('wasm', true, 'fp16');
     expect([f16.t2s, f16.sovits]).toEqual(['fp32', 'fp32']);
     expect(f16.reason).toMatch(/WebGPU only/);
@@ -241,7 +243,7 @@ describe('precision choice', () => {
 
   it('a plan transforms only the decoder it names', () => {
     const fp32 = buildT2SDecoder({ ...T2S_TINY, dim: 256, heads: 4, ffn: 512, layers: 1 }, new RandomWeights(2)).toBytes();
-    const plan = choosePrecision('wasm', false);
+    const plan = choosePrecision('wasm', false, 'int8');
     expect(graphForPlan('t2s-decoder', fp32, plan).length).toBeLessThan(fp32.length / 2);
     expect(graphForPlan('hubert', fp32, plan)).toBe(fp32);
     const f16 = graphForPlan('t2s-decoder', fp32, choosePrecision('webgpu', true));
