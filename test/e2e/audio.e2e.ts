@@ -99,26 +99,27 @@ describe('reference audio in Chromium', () => {
     const { lag, aligned } = align(rec16, ref16);
     const margin = 400; // resampler edge effects at both ends of the recording
     const { snr, gain } = snrDb(aligned, rec16, margin, rec16.length - margin);
-    // A starved CPU makes Chromium's fake device drop or repeat buffers, which shifts the rest of
-    // the recording. So also align every 0.5 s window on its own: lossless capture gives > 35 dB
-    // per window (a lossy codec such as MediaRecorder's Opus stays near 20 dB); a glitch only spoils
-    // the window it falls in, hence the median.
+    // Chromium's fake device sometimes drops or repeats a buffer (more often on a busy machine),
+    // which shifts the rest of the take and spoils the whole-take figures. So align every 0.5 s
+    // window on its own and judge the median window: lossless capture gives 32–93 dB per window
+    // here (Chromium resamples the file to the device rate), a lossy codec such as MediaRecorder's
+    // Opus stays near 20 dB, and a glitch only spoils the window it falls in.
     const win = 8000;
-    const perWindow: number[] = [];
+    const perWindow: { snr: number; gain: number }[] = [];
     for (let at = margin; at + win <= rec16.length - margin; at += win) {
       const part = rec16.slice(at, at + win);
       let energy = 0;
       for (const x of part) energy += x * x;
       if (energy / win < 1e-4) continue; // a pause: nothing to compare
-      const a = align(part, ref16).aligned;
-      perWindow.push(snrDb(a, part).snr);
+      perWindow.push(snrDb(align(part, ref16).aligned, part));
     }
-    perWindow.sort((x, y) => x - y);
-    const median = perWindow[Math.floor(perWindow.length / 2)];
-    console.log(`fake mic vs WAV: offset ${(lag / 16000).toFixed(3)} s, gain ${gain.toFixed(4)}, SNR ${snr.toFixed(1)} dB at 16 kHz over the whole take; per 0.5 s window ${perWindow.map((x) => x.toFixed(0)).join(' ')} dB (median ${median.toFixed(1)})`);
-    expect(Math.abs(gain - 1)).toBeLessThan(0.02);
+    const mid = <T,>(xs: T[], key: (x: T) => number) => xs.map(key).sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    const median = mid(perWindow, (w) => w.snr);
+    const medianGain = mid(perWindow, (w) => w.gain);
+    console.log(`fake mic vs WAV: offset ${(lag / 16000).toFixed(3)} s, gain ${gain.toFixed(4)}, SNR ${snr.toFixed(1)} dB at 16 kHz over the whole take; per 0.5 s window ${perWindow.map((w) => w.snr.toFixed(0)).join(' ')} dB (median ${median.toFixed(1)}, gain ${medianGain.toFixed(4)})`);
     expect(perWindow.length).toBeGreaterThanOrEqual(4);
-    expect(median).toBeGreaterThan(35);
+    expect(Math.abs(medianGain - 1)).toBeLessThan(0.02);
+    expect(median).toBeGreaterThan(30);
     expect(seen.errors).toEqual([]);
     await page.close();
   });
