@@ -198,7 +198,7 @@ describe('no uploads: what the app requests, and that cloning and speaking reque
         const bytes = Uint8Array.from(atob(wav), (c) => c.charCodeAt(0));
         const consent = { given: true, at: new Date().toISOString(), statement };
         const { voice } = await m.cloneVoice(new Blob([bytes], { type: 'audio/wav' }), promptText, 'en', 'Private reader', { consent });
-        const stream = m.synthesize('Hello there. This is Mynah speaking!', voice.id, { seed: 11, maxTokens: 90, lang: 'en' });
+        const stream = m.synthesize('Hello there. This is Mynah speaking!', voice.id, { seed: 11, maxTokens: 150, lang: 'en' });
         const parts: Float32Array[] = [];
         for await (const c of stream) parts.push(c.pcm);
         const report = await stream.report;
