@@ -126,11 +126,20 @@ export class Engine {
    */
   async loadPack(source: string | LoadedPack | (() => Promise<LoadedPack>), onProgress?: (p: FetchProgress) => void): Promise<PackSummary> {
     const started = performance.now();
-    const load = typeof source === 'string' ? () => fetchPack(source, { onProgress }) : typeof source === 'function' ? source : async () => source;
+    // A URL's files are fetched one at a time as their sessions are made, so the download is never
+    // held whole next to the sessions.
+    const load = typeof source === 'string' ? () => fetchPack(source, { onProgress, lazy: true }) : typeof source === 'function' ? source : async () => source;
     const pack = await load();
     // A loader can be called again, so the bytes need not outlive their sessions; a pack object
     // handed in stays the caller's.
-    await this.createModels(pack, typeof source !== 'object');
+    try {
+      await this.createModels(pack, typeof source !== 'object');
+    } catch (e) {
+      // The old pack's sessions are gone (two packs at once could exceed memory), so a pack that
+      // fails half-way (a file that won't download, a bad graph) brings the previous one back.
+      if (this.packSource) await this.createModels(await this.packSource()).catch(() => undefined);
+      throw e;
+    }
     this.packSource = load;
     return { manifest: pack.manifest, bytes: pack.manifest.files.reduce((a, f) => a + f.bytes, 0), loadMs: performance.now() - started, bert: this.loaded().bertInfo };
   }

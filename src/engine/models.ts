@@ -103,15 +103,15 @@ export async function loadModels(
     't2s-decoder': t2s.decoder,
   };
   const { roberta, ...bertInfo } = bertAvailability(manifest, dims.t2s);
-  const bytesOf = (name: string) => {
-    const bytes = pack.files.get(name);
+  const bytesOf = async (name: string) => {
+    const bytes = pack.files.get(name) ?? (await pack.open?.(name));
     if (!bytes) throw new MynahError('PACK_CORRUPT', `Pack "${manifest.id}" is missing ${name}. Re-download the pack.`);
     return bytes;
   };
   let bert: BertModel | undefined;
   if (roberta) {
     const vocab = manifest.files.find((f) => f.role === 'bert-vocab')!;
-    bert = { tokenizer: BertTokenizer.fromVocabText(new TextDecoder().decode(bytesOf(vocab.name))), roberta };
+    bert = { tokenizer: BertTokenizer.fromVocabText(new TextDecoder().decode(await bytesOf(vocab.name))), roberta };
   }
   // A BERT that cannot be used is not loaded (the real one is 1.2 GB).
   const graphs = manifest.files.filter((f) => isGraphRole(f.role) && (f.role !== 'bert' || bert));
@@ -121,7 +121,7 @@ export async function loadModels(
       const role = f.role as GraphRole;
       onProgress?.(role, i, graphs.length);
       const noPrepack = CLONE_ONLY.has(role) || (role === 't2s-decoder' && precision.t2s === 'int8');
-      sessions[role] = await createGraph(create, graphForPlan(role, bytesOf(f.name), precision), { ...(extra[role] ?? {}), ...(noPrepack ? NO_PREPACK : {}) });
+      sessions[role] = await createGraph(create, graphForPlan(role, await bytesOf(f.name), precision), { ...(extra[role] ?? {}), ...(noPrepack ? NO_PREPACK : {}) });
       if (opts.release) pack.files.delete(f.name);
     }
   } catch (e) {

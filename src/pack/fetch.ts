@@ -7,6 +7,11 @@ export interface LoadedPack {
   manifest: PackManifest;
   /** File bytes by file name. */
   files: Map<string, Uint8Array>;
+  /**
+   * Fetches (and checks) a file that is not in `files` yet. A lazily fetched pack downloads each
+   * file only when a session needs it, so the whole pack is never held at once.
+   */
+  open?: (name: string) => Promise<Uint8Array>;
 }
 
 export interface FetchProgress {
@@ -37,8 +42,11 @@ async function readAll(res: Response, total: number, onChunk: (n: number) => voi
   return out;
 }
 
-/** `url` points at pack.json; files are fetched relative to it. */
-export async function fetchPack(url: string, opts: { fetch?: FetchLike; onProgress?: (p: FetchProgress) => void } = {}): Promise<LoadedPack> {
+/**
+ * `url` points at pack.json; files are fetched relative to it. With `lazy`, only the manifest is
+ * fetched here and each file when `open` is called (still size- and sha256-checked).
+ */
+export async function fetchPack(url: string, opts: { fetch?: FetchLike; onProgress?: (p: FetchProgress) => void; lazy?: boolean } = {}): Promise<LoadedPack> {
   const get = opts.fetch ?? ((u: string) => fetch(u));
   let res: Response;
   try {
@@ -57,7 +65,9 @@ export async function fetchPack(url: string, opts: { fetch?: FetchLike; onProgre
   const total = manifest.files.reduce((a, f) => a + f.bytes, 0);
   let loaded = 0;
   const files = new Map<string, Uint8Array>();
-  for (const f of manifest.files) {
+  const open = async (name: string): Promise<Uint8Array> => {
+    const f = manifest.files.find((x) => x.name === name);
+    if (!f) throw new MynahError('PACK_CORRUPT', `Pack "${manifest.id}" has no file ${name}. Re-download or re-generate the pack.`);
     const fileUrl = new URL(f.name, url).href;
     let bytes: Uint8Array;
     try {
@@ -73,7 +83,9 @@ export async function fetchPack(url: string, opts: { fetch?: FetchLike; onProgre
     if ((await sha256Hex(bytes)) !== f.sha256) {
       throw new MynahError('PACK_CORRUPT', `${f.name} of pack "${manifest.id}" does not match its checksum. Re-download or re-generate the pack.`);
     }
-    files.set(f.name, bytes);
-  }
+    return bytes;
+  };
+  if (opts.lazy) return { manifest, files, open };
+  for (const f of manifest.files) files.set(f.name, await open(f.name));
   return { manifest, files };
 }

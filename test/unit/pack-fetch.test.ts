@@ -61,6 +61,24 @@ describe('fetchPack', () => {
     await expect(fetchPack('http://x/pack.json', { fetch: fakeFetch(manifest, files) })).rejects.toMatchObject({ code: 'PACK_FETCH_FAILED' });
   });
 
+  it('lazily: fetches only the manifest, then each file on open(), checked the same way', async () => {
+    const { manifest, files } = await fakePack();
+    const asked: string[] = [];
+    const inner = fakeFetch(manifest, files);
+    const counting = async (url: string) => (asked.push(url.split('/').pop()!), inner(url));
+    const pack = await fetchPack('http://x/pack.json', { fetch: counting, lazy: true });
+    expect(asked).toEqual(['pack.json']);
+    expect(pack.files.size).toBe(0);
+    const name = manifest.files[1].name;
+    expect(await pack.open!(name)).toEqual(files.get(name));
+    expect(asked).toEqual(['pack.json', name]);
+    const tampered = files.get(name)!.slice();
+    tampered[0] ^= 1;
+    files.set(name, tampered);
+    await expect(pack.open!(name)).rejects.toMatchObject({ code: 'PACK_CORRUPT' });
+    await expect(pack.open!('nope.onnx')).rejects.toMatchObject({ code: 'PACK_CORRUPT' });
+  });
+
   it('explains what is wrong with a bad manifest', async () => {
     const { manifest } = await fakePack();
     expect(() => validateManifest({ ...manifest, format: 'other' })).toThrow(/format/);
