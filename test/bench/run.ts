@@ -332,9 +332,9 @@ ${mem}
 RSS is the whole Node process in MiB (peaks are the kernel's high-water mark). Pack files are read
 from disk one at a time as the engine creates sessions, and the engine drops each file's bytes once
 its session exists; the bench's loader runs Node's garbage collector before reading the next file
-(children run with --expose-gc), so a late collection does not count a file twice. The app's
-fetchPack still holds every downloaded file until loading ends, so in a browser the peak while
-loading is higher by up to the pack's size.
+(children run with --expose-gc), so a late collection does not count a file twice. The app loads
+a pack from its URL the same way (each file downloaded, checked and dropped as its session is
+made), though a browser's garbage collector may hold a dropped file a little longer.
 
 ${qualityMd}
 ${bwMd}
