@@ -36,7 +36,7 @@ import { convDecode, convEncode, crc16 } from './fec';
 import { KeyStream, sha256, utf8 } from './sha256';
 
 export const WATERMARK_RATE = 32000;
-/** Key of the inaudible mark every output carries (the operator may set its own). */
+/** Key of the faint keyed mark every output carries (the operator may set its own). */
 export const DEFAULT_WATERMARK_KEY = 'mynah-watermark-v1';
 export const WATERMARK_PAYLOAD_BYTES = 4;
 

@@ -80,7 +80,7 @@ export class MynahCheckPanel extends LitElement {
 
   render() {
     return html`<h2>Check a file</h2>
-      <p class="hint">Every clip Mynah makes carries an inaudible watermark. Find out whether a recording has it. The file is examined in this browser and not uploaded.</p>
+      <p class="hint">Every clip Mynah makes carries a faint watermark, made to be hard to hear. Find out whether a recording has it. The file is examined in this browser and not uploaded.</p>
       <div class="drop ${this.dragOver ? 'over' : ''}"
         @dragover=${(e: DragEvent) => (e.preventDefault(), (this.dragOver = true))}
         @dragleave=${() => (this.dragOver = false)}
