@@ -92,7 +92,7 @@ export class SpeechStream implements AsyncIterable<AudioChunk> {
 
 export interface MynahOptions {
   backend?: BackendRequest;
-  /** 'auto' (int8 T2S on WASM, fp16 on WebGPU with shader-f16), or 'fp32' / 'int8' / 'fp16'. */
+  /** 'auto' (fp16 on WebGPU with shader-f16, else fp32), or 'fp32' / 'int8' (WASM opt-in) / 'fp16'. */
   precision?: PrecisionRequest;
   /** Where onnxruntime-web's files are served; defaults to the app's own `ort/` folder. */
   ortBase?: string;

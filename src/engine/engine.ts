@@ -20,8 +20,8 @@ import { isLocked, unlockVoice } from '../store/lock';
 export interface EngineOptions {
   backend?: BackendRequest;
   /**
-   * Precision of the T2S and SoVITS decoders. 'auto': int8 T2S on WASM, fp16 on WebGPU with
-   * shader-f16, else fp32; backendInfo().precision says what was chosen and why.
+   * Precision of the T2S and SoVITS decoders. 'auto': fp16 on WebGPU with shader-f16, else fp32
+   * ('int8' is WASM's opt-in); backendInfo().precision says what was chosen and why.
    */
   precision?: PrecisionRequest;
   /**

@@ -54,32 +54,18 @@ export function withoutBert(m: PackManifest): PackManifest {
 }
 
 /**
- * A streaming pack loader: each file is read from disk when the engine asks for it, and nothing is
- * kept, so the bench holds no copy of the pack. Before each read it runs the garbage collector when
- * Node exposes it (the engine children run with --expose-gc): the previous file's bytes are
- * garbage by then, and a collector that runs late would otherwise count them twice.
+ * A streaming pack loader: each file is read from disk when the engine asks for it (LoadedPack.open),
+ * and nothing is kept, so the bench holds no copy of the pack. Before each read it runs the garbage
+ * collector when Node exposes it (the engine children run with --expose-gc): the previous file's
+ * bytes are garbage by then, and a collector that runs late would otherwise count them twice.
  */
-class DiskFiles extends Map<string, Uint8Array> {
-  constructor(private readonly dir: string) {
-    super();
-  }
-  override get(name: string): Uint8Array | undefined {
-    const path = join(this.dir, name);
-    if (!existsSync(path)) return undefined;
-    (globalThis as { gc?: () => void }).gc?.();
-    const b = readFileSync(path);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  }
-  override has(name: string): boolean {
-    return existsSync(join(this.dir, name));
-  }
-  override delete(): boolean {
-    return true;
-  }
-}
-
 export function diskPack(dir: string, manifest: PackManifest): LoadedPack {
-  return { manifest, files: new DiskFiles(dir) };
+  const open = async (name: string): Promise<Uint8Array> => {
+    (globalThis as { gc?: () => void }).gc?.();
+    const b = readFileSync(join(dir, name));
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  };
+  return { manifest, files: new Map(), open };
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
