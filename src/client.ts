@@ -26,6 +26,8 @@ export type { WatermarkCheck, CheckOptions, Voice, VoiceConsent, AudioChunk, Bac
  * One synthesis job: iterate it for audio chunks as they are made; `report` settles when the job
  * ends; `cancel()` stops it within one decode step.
  */
+const toPcm = async (a: Blob | ArrayBuffer | PcmAudio): Promise<PcmAudio> => ('channels' in a ? a : decodeAudioFile(a));
+
 export class SpeechStream implements AsyncIterable<AudioChunk> {
   private readonly queue: AudioChunk[] = [];
   private wake?: () => void;
@@ -199,10 +201,26 @@ export class Mynah {
    * decodeAudioData exists) and saves it. `promptText` is what the recording says. `consent` (from
    * makeConsent, when the speaker confirmed) is saved on the voice and travels with its exports.
    */
-  async cloneVoice(audio: Blob | ArrayBuffer | PcmAudio, promptText: string, promptLang: LangMode = 'auto', name?: string, options: { consent?: VoiceConsent } = {}): Promise<CloneResult> {
-    const pcm = 'channels' in audio ? audio : await decodeAudioFile(audio);
-    const buffers = pcm.channels.map((c) => c.buffer as ArrayBuffer);
-    return this.api.cloneVoice(Comlink.transfer({ audio: pcm, promptText, promptLang, name, consent: options.consent }, buffers));
+  async cloneVoice(
+    audio: Blob | ArrayBuffer | PcmAudio,
+    promptText: string,
+    promptLang: LangMode = 'auto',
+    name?: string,
+    options: { consent?: VoiceConsent; extraAudio?: (Blob | ArrayBuffer | PcmAudio)[] } = {},
+  ): Promise<CloneResult> {
+    const pcm = await toPcm(audio);
+    const extraAudio = options.extraAudio?.length ? await Promise.all(options.extraAudio.map(toPcm)) : undefined;
+    const buffers = [pcm, ...(extraAudio ?? [])].flatMap((a) => a.channels.map((c) => c.buffer as ArrayBuffer));
+    return this.api.cloneVoice(Comlink.transfer({ audio: pcm, promptText, promptLang, name, consent: options.consent, extraAudio }, buffers));
+  }
+
+  /**
+   * Adds recordings of the same speaker to a saved voice (upstream's auxiliary references, at most
+   * 5 recordings per voice): they refine its speaker embedding; transcript and prompt stay.
+   */
+  async addVoiceReferences(voiceId: string, audio: (Blob | ArrayBuffer | PcmAudio)[]): Promise<CloneResult> {
+    const pcms = await Promise.all(audio.map(toPcm));
+    return this.api.addVoiceReferences(voiceId, Comlink.transfer(pcms, pcms.flatMap((a) => a.channels.map((c) => c.buffer as ArrayBuffer))));
   }
 
   /** Speaks `text` in a saved voice. Iterate the result for 32 kHz PCM chunks. */

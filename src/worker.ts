@@ -27,6 +27,8 @@ export interface CloneArgs {
   name?: string;
   /** The speaker's consent record, saved on the voice. */
   consent?: VoiceConsent;
+  /** More recordings of the same speaker; they shape only the speaker embedding. */
+  extraAudio?: PcmAudio[];
 }
 
 /** Where a synthesis job's output goes (a comlink proxy living on the main thread). */
@@ -94,6 +96,9 @@ const api = {
   deleteStoredPack: (id: string) => deletePack(id),
   async cloneVoice(args: CloneArgs) {
     return ready().cloneVoice(args).result;
+  },
+  async addVoiceReferences(voiceId: string, audio: PcmAudio[]) {
+    return ready().addVoiceReferences(voiceId, audio).result;
   },
   /** Starts a job and returns its id at once; output and the outcome go to `sink`. */
   synthesize(text: string, voiceId: string, options: SynthesisOptions & { passphrase?: string }, sink: SpeechSink): number {

@@ -7,17 +7,20 @@ import { HUBERT_BASE, type HubertConfig } from '../graph/models/hubert';
 import { ROBERTA_LARGE, robertaLayersUsed, type RobertaConfig } from '../graph/models/roberta';
 import type { SemanticConfig } from '../graph/models/semantic';
 import { SOVITS_V2, sovitsParameterShapesByPart, type SoVITSConfig } from '../graph/models/sovits';
+import { SV_ERES2NETV2, svEmbedDim, svParameterShapes, type SVConfig } from '../graph/models/sv';
+import { MODEL_FAMILIES, type ModelVersion } from '../pack/versions';
 import { t2sParameterShapes, type T2SConfig } from '../graph/models/t2s';
 import { stateDict, type Checkpoint } from './open';
 import type { PyValue } from './pickle';
 import type { LazyTensor } from './tensor';
 import { CheckpointWeights } from './weights';
 
-export type CheckpointKind = 'gpt' | 'sovits' | 'hubert' | 'roberta';
+export type CheckpointKind = 'gpt' | 'sovits' | 'hubert' | 'roberta' | 'sv';
 
 const KIND_NAMES: Record<CheckpointKind, string> = {
   gpt: 'a GPT (s1, .ckpt) model',
   sovits: 'a SoVITS (s2, .pth) model',
+  sv: 'the speaker-verification model (pretrained_eres2netv2w24s4ep4.ckpt)',
   hubert: 'the HuBERT (chinese-hubert-base) model',
   roberta: 'the Chinese RoBERTa (chinese-roberta-wwm-ext-large) model',
 };
@@ -27,6 +30,7 @@ export function identify(sd: Map<string, LazyTensor>): CheckpointKind | undefine
   const keys = [...sd.keys()];
   const has = (re: RegExp) => keys.some((k) => re.test(k));
   if (has(/(^|\.)ar_audio_embedding\.word_embeddings\.weight$/)) return 'gpt';
+  if (has(/^layer3_ds\.weight$/) && has(/^fuse34\./)) return 'sv';
   if (has(/^(enc_p|dec|flow|cfm)\./)) return 'sovits';
   if (has(/^(hubert\.)?feature_extractor\.conv_layers\.0\.conv\.weight$/)) return 'hubert';
   if (has(/^(bert\.)?embeddings\.word_embeddings\.weight$/) && has(/^(bert\.)?encoder\.layer\.0\./)) return 'roberta';
@@ -49,7 +53,7 @@ export function stateDictOf(ckpt: Checkpoint, kind: CheckpointKind): Map<string,
 }
 
 const unsupported = (file: string, what: string) =>
-  new MynahError('UNSUPPORTED_MODEL_VERSION', `${file} is a GPT-SoVITS ${what} model. Mynah supports v1 and v2 models only (so far); use a v2 (or v1) model.`);
+  new MynahError('UNSUPPORTED_MODEL_VERSION', `${file} is a GPT-SoVITS ${what} model. Mynah supports v1, v2, v2Pro and v2ProPlus models (not v3/v4 yet); use one of those.`);
 
 // ---- reading plain config values -----------------------------------------------------------
 
@@ -100,6 +104,7 @@ function countIndexed(w: CheckpointWeights, re: RegExp): number {
 // ---- GPT (s1) ----------------------------------------------------------------------------------
 
 export interface GPTModel {
+  /** The phone symbol table the GPT was trained on. */
   version: 'v1' | 'v2';
   t2s: T2SConfig;
   weights: CheckpointWeights;
@@ -141,7 +146,7 @@ export function readGPT(ckpt: Checkpoint): GPTModel {
 // ---- SoVITS (s2) -------------------------------------------------------------------------------
 
 export interface SoVITSModel {
-  version: 'v1' | 'v2';
+  version: ModelVersion;
   sovits: SoVITSConfig;
   semantic: SemanticConfig;
   sampleRate: number;
@@ -158,20 +163,45 @@ function sovitsIgnored(name: string): boolean {
   return name.startsWith('enc_q.') || /^quantizer\.vq\.layers\.\d+\._codebook\.(inited|cluster_size|embed_avg)$/.test(name);
 }
 
+/**
+ * The model version as upstream decides it (process_ckpt.get_sovits_version_from_path_fast, then
+ * the loaders): the 2-byte header code when there is one; otherwise a file whose weights carry the
+ * speaker-verification fusion is v2Pro-family (upstream knows its official PK-headed pretrained Pro
+ * files by hash; here the config's model.version, else the generator's width, tells Pro from
+ * ProPlus), a 322-symbol text embedding is v1, anything else v2.
+ */
+function sovitsVersion(ckpt: Checkpoint, sd: Map<string, LazyTensor>, model: PyValue | undefined): ModelVersion {
+  const code = ckpt.versionCode;
+  if (code !== undefined) {
+    const v = HEADER_VERSIONS[code];
+    if (v === 'v1' || v === 'v2' || v === 'v2Pro' || v === 'v2ProPlus') return v;
+    throw unsupported(ckpt.name, v ?? `unknown (header ${code})`);
+  }
+  if ([...sd.keys()].some((k) => k.startsWith('cfm.'))) throw unsupported(ckpt.name, 'v3/v4');
+  if (sd.has('sv_emb.weight')) {
+    const declared = field(model, 'version');
+    if (declared === 'v2Pro' || declared === 'v2ProPlus') return declared;
+    return sd.get('dec.conv_pre.weight')?.shape[0] === 768 ? 'v2ProPlus' : 'v2Pro';
+  }
+  return sd.get('enc_p.text_embedding.weight')?.shape[0] === 322 ? 'v1' : 'v2';
+}
+
 export function readSoVITS(ckpt: Checkpoint): SoVITSModel {
   const sd = stateDictOf(ckpt, 'sovits');
-  const code = ckpt.versionCode;
-  if (code !== undefined && code !== '00' && code !== '01') throw unsupported(ckpt.name, HEADER_VERSIONS[code] ?? `unknown (header ${code})`);
-  if ([...sd.keys()].some((k) => k.startsWith('cfm.'))) throw unsupported(ckpt.name, 'v3/v4');
-  if (sd.has('sv_emb.weight')) throw unsupported(ckpt.name, 'v2Pro/v2ProPlus');
-  const weights = new CheckpointWeights(sd, { label: `The SoVITS file ${ckpt.name}`, ignore: sovitsIgnored });
   const config = ckpt.root instanceof Map ? ckpt.root.get('config') : undefined;
   const model = field(config, 'model');
   const data = field(config, 'data');
+  const version = sovitsVersion(ckpt, sd, model);
+  const family = MODEL_FAMILIES[version];
+  if (family.speakerVerification !== sd.has('sv_emb.weight')) {
+    throw new MynahError(
+      'CHECKPOINT_CONFIG_MISMATCH',
+      `${ckpt.name} is marked as a GPT-SoVITS ${version} model but ${family.speakerVerification ? 'lacks' : 'has'} the speaker-verification weights (sv_emb). The file is inconsistent; re-export it from GPT-SoVITS.`,
+    );
+  }
+  const weights = new CheckpointWeights(sd, { label: `The SoVITS file ${ckpt.name}`, ignore: sovitsIgnored });
 
   const textVocab = dimOf(weights, 'enc_p.text_embedding.weight', 0);
-  // As upstream decides it: a 322-symbol text embedding is v1, anything else v2.
-  const version = textVocab === 322 ? 'v1' : 'v2';
   const filterLength = num(data, 'filter_length') ?? 2048;
   const sovits: SoVITSConfig = {
     ...SOVITS_V2,
@@ -201,13 +231,18 @@ export function readSoVITS(ckpt: Checkpoint): SoVITSModel {
     upsampleRates: numList(model, 'upsample_rates') ?? SOVITS_V2.upsampleRates,
     upsampleInitial: num(model, 'upsample_initial_channel') ?? dimOf(weights, 'dec.conv_pre.weight', 0),
     upsampleKernels: numList(model, 'upsample_kernel_sizes') ?? SOVITS_V2.upsampleKernels,
+    ...(family.speakerVerification ? { svDim: dimOf(weights, 'sv_emb.weight', 1) } : {}),
   };
+  // v2Pro's ge_to512 feeds the MRTE; its output width is the MRTE's.
+  if (sovits.svDim && dimOf(weights, 'ge_to512.weight', 0) !== sovits.mrteHidden) {
+    throw configMismatch(ckpt.name, 'the MRTE width (ge_to512 output)', sovits.mrteHidden, dimOf(weights, 'ge_to512.weight', 0));
+  }
   const resblock = field(model, 'resblock');
   if (resblock !== undefined && resblock !== '1') throw unsupported(ckpt.name, `(ResBlock type ${String(resblock)})`);
   const hop = sovits.upsampleRates.reduce((a, b) => a * b, 1);
   const configHop = num(data, 'hop_length');
   if (configHop !== undefined && configHop !== hop) throw configMismatch(ckpt.name, 'the hop length', configHop, hop);
-  if (sovits.mrteHidden !== sovits.gin) throw configMismatch(ckpt.name, 'the MRTE width (must equal gin_channels)', sovits.gin, sovits.mrteHidden);
+  if (!sovits.svDim && sovits.mrteHidden !== sovits.gin) throw configMismatch(ckpt.name, 'the MRTE width (must equal gin_channels)', sovits.gin, sovits.mrteHidden);
   const semantic: SemanticConfig = {
     sslDim: sovits.sslDim,
     codebookSize: sovits.codebookSize,
@@ -221,6 +256,36 @@ export function readSoVITS(ckpt: Checkpoint): SoVITSModel {
     ['ssl_proj.bias', [d]],
   ]);
   return { version, sovits, semantic, sampleRate: num(data, 'sampling_rate') ?? 32000, weights };
+}
+
+// ---- speaker verification (v2Pro / v2ProPlus) --------------------------------------------------
+
+export interface SVModel {
+  sv: SVConfig;
+  weights: CheckpointWeights;
+}
+
+/**
+ * pretrained_eres2netv2w24s4ep4.ckpt (a plain state dict): ERes2NetV2 with upstream's fixed
+ * baseWidth 24, scale 4, expansion 4; the stem width and block counts come from the shapes.
+ */
+export function readSV(ckpt: Checkpoint): SVModel {
+  const sd = stateDictOf(ckpt, 'sv');
+  // BatchNorm step counters are training state; seg_1 is the embedding head forward3 skips.
+  const weights = new CheckpointWeights(sd, { label: `The speaker-verification file ${ckpt.name}`, ignore: (n) => n.endsWith('.num_batches_tracked') || n === 'num_batches_tracked' || /^(seg_1|seg_bn_1|seg_2)\./.test(n) });
+  const sv: SVConfig = {
+    ...SV_ERES2NETV2,
+    channels: dimOf(weights, 'conv1.weight', 0),
+    featDim: SV_ERES2NETV2.featDim,
+    blocks: [1, 2, 3, 4].map((s) => countIndexed(weights, new RegExp(`^layer${s}\\.(\\d+)\\.conv1\\.weight$`))) as SVConfig['blocks'],
+  };
+  weights.preflight(svParameterShapes(sv));
+  return { sv, weights };
+}
+
+/** The SV embedding width a SoVITS model expects must be what this SV model gives. */
+export function svFitsSoVITS(sv: SVConfig, sovits: SoVITSConfig): boolean {
+  return svEmbedDim(sv) === sovits.svDim;
 }
 
 // ---- HuBERT ------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ import { buildProbeGraph, probeFeeds } from './probe';
 import { JobQueue, type JobId } from './queue';
 import { synthesize, type ChunkSink, type SynthesisOptions, type SynthesisReport } from './synthesize';
 import { toOrt, toPlain, type PlainTensor } from './tensors';
-import { extractVoice, type CloneRequest } from './voice';
+import { addVoiceReferences, extractVoice, type CloneRequest } from './voice';
+import type { PcmAudio } from '../audio/pcm';
 import { assertAllowed, contentFilterConfig, type ContentFilterConfig } from '../safety/filter';
 import { isLocked, unlockVoice } from '../store/lock';
 
@@ -193,6 +194,21 @@ export class Engine {
   cloneVoice(req: CloneRequest): { id: JobId; result: Promise<CloneResult> } {
     return this.job(async (signal) => {
       const r = await extractVoice(this.loaded(), req, { dicBase: this.options.dicBase, signal });
+      await saveVoice(r.voice, this.store());
+      return r;
+    });
+  }
+
+  /**
+   * Adds recordings of the same speaker to a saved voice (at most MAX_VOICE_REFERENCES in all):
+   * its ge becomes the mean over every reference, as upstream's auxiliary references combine.
+   * The voice must be unlocked and made with the loaded pack.
+   */
+  addVoiceReferences(voiceId: string, audio: PcmAudio[]): { id: JobId; result: Promise<CloneResult> } {
+    return this.job(async (signal) => {
+      const voice = await getVoice(voiceId, this.store());
+      if (isLocked(voice)) throw new MynahError('VOICE_LOCKED', `The voice "${voice.name}" is locked. Unlock it before adding recordings.`);
+      const r = await addVoiceReferences(this.loaded(), voice, audio, { signal });
       await saveVoice(r.voice, this.store());
       return r;
     });

@@ -69,7 +69,7 @@ const FP32: PrecisionPlan = { t2s: 'fp32', sovits: 'fp32', reason: 'fp32' };
  * real-size HuBERT, and the WASM heap never shrinks); with that many rows the packing per call
  * costs nothing measurable (7 s of reference audio: HuBERT 1.8 s either way).
  */
-const CLONE_ONLY = new Set<GraphRole>(['hubert', 'semantic', 'sovits-ref']);
+const CLONE_ONLY = new Set<GraphRole>(['hubert', 'semantic', 'sovits-ref', 'sv']);
 // The int8 T2S decoder (DynamicQuantizeMatMul) decodes and prefills as fast unpacked, and its
 // packed copy would be ~50 MB more. (fp32 Gemms need theirs: a decode step is ~1.6x slower without.)
 const NO_PREPACK: Ort.InferenceSession.SessionOptions = { extra: { session: { disable_prepacking: '1' } } };

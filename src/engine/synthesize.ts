@@ -5,6 +5,8 @@ import { MynahError } from '../errors';
 import { mulberry32 } from '../graph/weights';
 import { sovitsFrameCount, sovitsHop } from '../graph/models/sovits';
 import type { Voice } from '../store/voices';
+import type { PackManifest } from '../pack/manifest';
+import { MODEL_FAMILIES } from '../pack/versions';
 import { DEFAULT_WATERMARK_KEY, makeWatermarkPayload, WatermarkEmbedder } from '../safety/watermark';
 import { splitText, textToPhones, type CutMethod, type LangMode, type PhoneSegment } from '../text/frontend';
 import { phoneBert } from './bert-features';
@@ -125,6 +127,26 @@ export function resolveOptions(opts: SynthesisOptions) {
   };
 }
 
+/**
+ * A voice speaks only with the pack that made it: its codes and ge are that pack's. A voice from
+ * another model family (v2 vs v2Pro, …) says which kind of pack it needs.
+ */
+export function assertVoiceFitsPack(voice: Voice, manifest: PackManifest, gin: number): void {
+  const needs = MODEL_FAMILIES[voice.modelVersion]?.label ?? `GPT-SoVITS ${String(voice.modelVersion)}`;
+  if (voice.modelVersion !== manifest.version) {
+    throw new MynahError(
+      'VOICE_PACK_MISMATCH',
+      `Voice "${voice.name}" was made with a ${needs} pack ("${voice.packId}"), but the loaded pack "${manifest.id}" is ${MODEL_FAMILIES[manifest.version].label}. Load pack "${voice.packId}" (or another ${needs} pack and clone the voice again there).`,
+    );
+  }
+  if (voice.packId !== manifest.id) {
+    throw new MynahError('VOICE_PACK_MISMATCH', `Voice "${voice.name}" was cloned with model pack "${voice.packId}", but "${manifest.id}" is loaded. Load that pack or clone the voice again.`);
+  }
+  if (voice.ge.length !== gin) {
+    throw new MynahError('VOICE_INVALID', `Voice "${voice.name}" has a ${voice.ge.length}-wide speaker embedding but pack "${manifest.id}" uses ${gin}. Clone the voice again with this pack.`);
+  }
+}
+
 export interface SynthesisContext {
   signal?: AbortSignal;
   dicBase?: string;
@@ -134,15 +156,13 @@ export interface SynthesisContext {
 export async function synthesize(m: LoadedModels, voice: Voice, text: string, options: SynthesisOptions, emit: ChunkSink, ctx: SynthesisContext = {}): Promise<SynthesisReport> {
   const started = performance.now();
   const { ort, manifest } = m;
-  if (voice.packId !== manifest.id) {
-    throw new MynahError('VOICE_PACK_MISMATCH', `Voice "${voice.name}" was cloned with model pack "${voice.packId}", but "${manifest.id}" is loaded. Load that pack or clone the voice again.`);
-  }
+  assertVoiceFitsPack(voice, manifest, m.sovits.gin);
   const o = resolveOptions(options);
   const fragments = splitText(text, o.cut, o.maxSegmentChars, o.lang);
   const warnings: string[] = [];
   const phoneSets: { text: string; ids: BigInt64Array; segments: PhoneSegment[] }[] = [];
   for (const f of fragments) {
-    const r = await textToPhones(f, o.lang, manifest.version, ctx.dicBase ? { ja: { dicPath: ctx.dicBase } } : {});
+    const r = await textToPhones(f, o.lang, MODEL_FAMILIES[manifest.version].symbols, ctx.dicBase ? { ja: { dicPath: ctx.dicBase } } : {});
     warnings.push(...r.warnings);
     const ids = r.segments.flatMap((s) => s.ids);
     if (ids.length) phoneSets.push({ text: f, ids: BigInt64Array.from(ids, BigInt), segments: r.segments });

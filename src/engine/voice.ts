@@ -3,10 +3,12 @@
 // encoder, prompt phones from g2p, and the prompt's BERT features when its transcript has Chinese
 // and the pack has a BERT), so a saved voice never runs these networks again.
 import type { PcmAudio } from '../audio/pcm';
-import { prepareReference, type PrepareOptions } from '../audio/prepare';
+import { kaldiFbank } from '../audio/fbank';
+import { prepareReference, type PreparedReference, type PrepareOptions } from '../audio/prepare';
 import { MynahError } from '../errors';
 import { textToPhones, type LangMode, type PhoneSegment } from '../text/frontend';
-import { VOICE_SCHEMA, type Voice, type VoiceConsent } from '../store/voices';
+import { VOICE_SCHEMA, type Voice, type VoiceConsent, type VoiceRefMeta } from '../store/voices';
+import { MAX_VOICE_REFERENCES, MODEL_FAMILIES } from '../pack/versions';
 import { assertConsent } from '../safety/consent';
 import { phoneBert } from './bert-features';
 import { session, type LoadedModels } from './models';
@@ -20,6 +22,12 @@ export interface CloneRequest {
   prepare?: PrepareOptions;
   /** The speaker's consent (makeConsent), stored with the voice and kept through export/import. */
   consent?: VoiceConsent;
+  /**
+   * More recordings of the same speaker (upstream's auxiliary references, at most
+   * MAX_VOICE_REFERENCES - 1): they only shape the speaker embedding (their ge's are averaged with
+   * the main one); the transcript and the GPT prompt come from `audio`.
+   */
+  extraAudio?: PcmAudio[];
 }
 
 // Upstream ends an unterminated prompt with a full stop (an English one for English prompts).
@@ -49,7 +57,9 @@ export async function extractVoice(m: LoadedModels, req: CloneRequest, opts: { d
   const { ort, manifest } = m;
   if (req.consent !== undefined) assertConsent(req.consent);
   const prepared = prepareReference(req.audio, req.prepare);
-  const { ids, segments, warnings } = await promptPhones(req.promptText, req.promptLang, manifest.version, opts.dicBase);
+  const extra = req.extraAudio ?? [];
+  assertReferenceCount(1 + extra.length);
+  const { ids, segments, warnings } = await promptPhones(req.promptText, req.promptLang, MODEL_FAMILIES[manifest.version].symbols, opts.dicBase);
   opts.signal?.throwIfAborted();
   // [bertDim, prompt phones]; kept only when some of it came from the BERT (absent = zeros).
   const bert = await phoneBert(m, segments);
@@ -64,12 +74,12 @@ export async function extractVoice(m: LoadedModels, req: CloneRequest, opts: { d
   sem.codes.dispose();
   opts.signal?.throwIfAborted();
 
-  const spec = prepared.spectrogram;
-  const ref = await session(m, 'sovits-ref').run({ refer: new ort.Tensor('float32', spec.data, [1, spec.bins, spec.frames]) });
-  const ge = Float32Array.from(ref.ge.data as Float32Array);
-  ref.ge.dispose();
-  if (!ge.every(Number.isFinite)) throw new MynahError('CLONE_FAILED', 'The reference encoder produced invalid numbers. Try another recording or reload the page.');
-
+  const refs = [prepared, ...extra.map((a) => prepareReference(a, req.prepare))];
+  const ges: Float32Array[] = [];
+  for (const r of refs) {
+    opts.signal?.throwIfAborted();
+    ges.push(await referenceGe(m, r));
+  }
   const w = prepared.window;
   const voice: Voice = {
     schema: VOICE_SCHEMA,
@@ -83,9 +93,77 @@ export async function extractVoice(m: LoadedModels, req: CloneRequest, opts: { d
     promptPhones: ids,
     ...(promptBert ? { promptBert } : {}),
     promptCodes: codes,
-    ge,
+    ...combineGes(ges),
     refMeta: { durationSec: w.seconds, note: w.reason },
+    ...(refs.length > 1 ? { auxRefs: refs.slice(1).map(refMeta) } : {}),
     ...(req.consent ? { consent: { given: true, at: req.consent.at, statement: req.consent.statement.trim() } } : {}),
   };
-  return { voice, warnings: [...w.warnings, ...warnings] };
+  return { voice, warnings: [...w.warnings, ...refs.slice(1).flatMap((r, i) => r.window.warnings.map((x) => `Extra recording ${i + 1}: ${x}`)), ...warnings] };
+}
+
+const refMeta = (r: PreparedReference): VoiceRefMeta => ({ durationSec: r.window.seconds, note: r.window.reason });
+
+function assertReferenceCount(n: number): void {
+  if (n > MAX_VOICE_REFERENCES) {
+    throw new MynahError('TOO_MANY_REFERENCES', `A voice combines at most ${MAX_VOICE_REFERENCES} recordings; this one would have ${n}. Leave some out.`);
+  }
+}
+
+/**
+ * One reference's speaker embedding: the reference encoder on its spectrogram; for the v2Pro
+ * family fused with the speaker-verification embedding of its 16 kHz audio (upstream feeds the
+ * SV model the reference at 16 kHz, unpadded, through Kaldi fbank).
+ */
+async function referenceGe(m: LoadedModels, r: PreparedReference): Promise<Float32Array> {
+  const { ort, manifest } = m;
+  const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
+    refer: new ort.Tensor('float32', r.spectrogram.data, [1, r.spectrogram.bins, r.spectrogram.frames]),
+  };
+  if (MODEL_FAMILIES[manifest.version].speakerVerification) {
+    const fb = kaldiFbank(r.wav16k);
+    const out = await session(m, 'sv').run({ fbank: new ort.Tensor('float32', fb.data, [1, fb.frames, fb.bins]) });
+    feeds.sv = out.sv;
+  }
+  const ref = await session(m, 'sovits-ref').run(feeds);
+  feeds.sv?.dispose();
+  const ge = Float32Array.from(ref.ge.data as Float32Array);
+  ref.ge.dispose();
+  if (!ge.every(Number.isFinite)) throw new MynahError('CLONE_FAILED', 'The reference encoder produced invalid numbers. Try another recording or reload the page.');
+  return ge;
+}
+
+/** ge = the mean of the references' ge's (upstream: torch.stack(ges).mean(0)); refGes keeps each. */
+export function combineGes(ges: Float32Array[]): { ge: Float32Array; refGes?: Float32Array } {
+  if (ges.length === 1) return { ge: ges[0] };
+  const n = ges[0].length;
+  const ge = new Float32Array(n);
+  const refGes = new Float32Array(n * ges.length);
+  ges.forEach((g, r) => {
+    refGes.set(g, r * n);
+    for (let i = 0; i < n; i++) ge[i] += g[i];
+  });
+  for (let i = 0; i < n; i++) ge[i] /= ges.length;
+  return { ge, refGes };
+}
+
+/**
+ * Adds recordings to a saved (unlocked) voice of this pack: their ge's join the voice's, and ge
+ * becomes the mean of all. Codes, phones and transcript stay the main reference's.
+ */
+export async function addVoiceReferences(m: LoadedModels, voice: Voice, audio: PcmAudio[], opts: { prepare?: PrepareOptions; signal?: AbortSignal } = {}): Promise<ClonedVoice> {
+  if (voice.packId !== m.manifest.id) {
+    throw new MynahError('VOICE_PACK_MISMATCH', `Voice "${voice.name}" was cloned with model pack "${voice.packId}"; load that pack to add recordings to it.`);
+  }
+  if (audio.length === 0) throw new MynahError('AUDIO_EMPTY', 'Choose at least one recording to add.');
+  const gin = voice.ge.length;
+  const existing = voice.refGes ? Array.from({ length: voice.refGes.length / gin }, (_, r) => voice.refGes!.slice(r * gin, (r + 1) * gin)) : [voice.ge];
+  assertReferenceCount(existing.length + audio.length);
+  const refs = audio.map((a) => prepareReference(a, opts.prepare));
+  const added: Float32Array[] = [];
+  for (const r of refs) {
+    opts.signal?.throwIfAborted();
+    added.push(await referenceGe(m, r));
+  }
+  const updated: Voice = { ...voice, ...combineGes([...existing, ...added]), auxRefs: [...(voice.auxRefs ?? []), ...refs.map(refMeta)] };
+  return { voice: updated, warnings: refs.flatMap((r) => r.window.warnings) };
 }

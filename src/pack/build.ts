@@ -6,21 +6,35 @@ import type { WeightSource } from '../graph/weights';
 import { buildHubert, HUBERT_BASE, HUBERT_TINY, type HubertConfig } from '../graph/models/hubert';
 import { buildRoberta, ROBERTA_LARGE, ROBERTA_TINY, type RobertaConfig } from '../graph/models/roberta';
 import { buildSemanticExtractor, SEMANTIC_TINY, SEMANTIC_V2, type SemanticConfig } from '../graph/models/semantic';
-import { buildSoVITSDecoder, buildSoVITSRefEncoder, SOVITS_TINY, SOVITS_V2, type SoVITSConfig } from '../graph/models/sovits';
+import {
+  buildSoVITSDecoder,
+  buildSoVITSRefEncoder,
+  SOVITS_TINY,
+  SOVITS_TINY_V2PRO,
+  SOVITS_TINY_V2PROPLUS,
+  SOVITS_V2,
+  SOVITS_V2PRO,
+  SOVITS_V2PROPLUS,
+  type SoVITSConfig,
+} from '../graph/models/sovits';
+import { buildSpeakerVerification, SV_ERES2NETV2, SV_TINY, svEmbedDim, type SVConfig } from '../graph/models/sv';
 import { buildT2SDecoder, buildT2SPrefillEmbed, buildT2STokenEmbed, T2S_TINY, T2S_V2, type T2SConfig } from '../graph/models/t2s';
 import { MynahError } from '../errors';
 import { BertTokenizer, vocabText } from '../text/bert-tokenizer';
 import { PACK_FORMAT, PACK_FORMAT_VERSION, sha256Hex, type GraphRole, type PackFile, type PackManifest } from './manifest';
+import { MODEL_FAMILIES, type ModelVersion } from './versions';
 
 export interface PackConfig {
   id: string;
   name: string;
-  version: 'v1' | 'v2';
+  version: ModelVersion;
   sampleRate: number;
   t2s: T2SConfig;
   sovits: SoVITSConfig;
   hubert: HubertConfig;
   semantic: SemanticConfig;
+  /** The speaker-verification network (v2Pro family only). */
+  sv?: SVConfig;
   /** The Chinese BERT is optional: without it Chinese text gets zero BERT features. */
   roberta?: RobertaConfig;
 }
@@ -31,6 +45,8 @@ export interface PackSources {
   sovits: WeightSource;
   hubert: WeightSource;
   roberta?: WeightSource;
+  /** pretrained_eres2netv2w24s4ep4.ckpt's weights (v2Pro family). */
+  sv?: WeightSource;
   /** The BERT tokenizer's vocabulary (tokens in id order); required with `roberta`. */
   bertVocab?: readonly string[];
 }
@@ -62,6 +78,26 @@ export const PACK_V2_RANDOM: PackConfig = {
   roberta: ROBERTA_LARGE,
 };
 
+/** Tiny v2Pro / v2ProPlus packs (tests; same sizes as the upstream fixtures). */
+export const PACK_TINY_V2PRO: PackConfig = { ...PACK_TINY, id: 'tiny-v2pro', name: 'Tiny random v2Pro pack (tests)', version: 'v2Pro', sovits: SOVITS_TINY_V2PRO, sv: SV_TINY };
+export const PACK_TINY_V2PROPLUS: PackConfig = { ...PACK_TINY_V2PRO, id: 'tiny-v2proplus', name: 'Tiny random v2ProPlus pack (tests)', version: 'v2ProPlus', sovits: SOVITS_TINY_V2PROPLUS };
+
+export const PACK_V2PRO_RANDOM: PackConfig = {
+  ...PACK_V2_RANDOM,
+  id: 'v2pro-random',
+  name: 'GPT-SoVITS v2Pro, real size, random weights (benchmarks)',
+  version: 'v2Pro',
+  sovits: SOVITS_V2PRO,
+  sv: SV_ERES2NETV2,
+};
+export const PACK_V2PROPLUS_RANDOM: PackConfig = {
+  ...PACK_V2PRO_RANDOM,
+  id: 'v2proplus-random',
+  name: 'GPT-SoVITS v2ProPlus, real size, random weights (benchmarks)',
+  version: 'v2ProPlus',
+  sovits: SOVITS_V2PROPLUS,
+};
+
 interface GraphSpec {
   role: GraphRole;
   name: string;
@@ -71,6 +107,7 @@ interface GraphSpec {
 const GRAPHS: GraphSpec[] = [
   { role: 'hubert', name: 'hubert.onnx', build: (c, s) => buildHubert(c.hubert, s.hubert) },
   { role: 'semantic', name: 'semantic.onnx', build: (c, s) => buildSemanticExtractor(c.semantic, s.sovits) },
+  { role: 'sv', name: 'sv.onnx', build: (c, s) => buildSpeakerVerification(c.sv!, s.sv!) },
   { role: 'sovits-ref', name: 'sovits_ref.onnx', build: (c, s) => buildSoVITSRefEncoder(c.sovits, s.sovits) },
   { role: 't2s-embed', name: 't2s_embed.onnx', build: (c, s) => buildT2SPrefillEmbed(c.t2s, s.t2s) },
   { role: 't2s-token', name: 't2s_token.onnx', build: (c, s) => buildT2STokenEmbed(c.t2s, s.t2s) },
@@ -82,6 +119,9 @@ const GRAPHS: GraphSpec[] = [
 export function checkConfig(cfg: PackConfig): void {
   const ssl = [cfg.hubert.hidden, cfg.semantic.sslDim, cfg.sovits.sslDim];
   if (new Set(ssl).size !== 1) throw new Error(`pack ${cfg.id}: SSL widths differ (hubert ${ssl[0]}, semantic ${ssl[1]}, sovits ${ssl[2]})`);
+  const pro = MODEL_FAMILIES[cfg.version].speakerVerification;
+  if (pro !== Boolean(cfg.sv) || pro !== Boolean(cfg.sovits.svDim)) throw new Error(`pack ${cfg.id}: a ${cfg.version} pack ${pro ? 'needs' : 'has no'} a speaker-verification network`);
+  if (cfg.sv && svEmbedDim(cfg.sv) !== cfg.sovits.svDim) throw new Error(`pack ${cfg.id}: the SV network gives ${svEmbedDim(cfg.sv)} values, SoVITS reads ${cfg.sovits.svDim}`);
 }
 
 export interface BuildProgress {
@@ -113,7 +153,8 @@ export async function buildPack(
   opts: { weights: string; onProgress?: (p: BuildProgress) => void } = { weights: 'random' },
 ): Promise<PackManifest> {
   checkConfig(cfg);
-  const specs = GRAPHS.filter((g) => g.role !== 'bert' || (cfg.roberta && sources.roberta));
+  const specs = GRAPHS.filter((g) => (g.role !== 'bert' || (cfg.roberta && sources.roberta)) && (g.role !== 'sv' || cfg.sv));
+  if (cfg.sv && !sources.sv) throw new Error(`pack ${cfg.id}: no weights for the speaker-verification network`);
   // Checked before any graph is built, so a missing vocabulary fails fast.
   const vocab = specs.some((g) => g.role === 'bert') ? bertVocabBytes(cfg, sources.bertVocab) : undefined;
   const files: PackFile[] = [];

@@ -4,7 +4,8 @@
 // one at a time with buildPack, so memory stays near one network's weights plus its ONNX bytes.
 import { readBertVocab } from '../checkpoint/bert-vocab';
 import { blobSource, type ByteSource } from '../checkpoint/bytes';
-import { parseHFConfig, readGPT, readHubert, readRoberta, readSoVITS, type HFConfig } from '../checkpoint/models';
+import { parseHFConfig, readGPT, readHubert, readRoberta, readSoVITS, readSV, svFitsSoVITS, type HFConfig } from '../checkpoint/models';
+import { svEmbedDim } from '../graph/models/sv';
 import { openCheckpoint } from '../checkpoint/open';
 import { prefetchStorages } from '../checkpoint/tensor';
 import type { CheckpointWeights } from '../checkpoint/weights';
@@ -12,6 +13,7 @@ import { MynahError } from '../errors';
 import { buildPack, type PackConfig, type PackSources } from './build';
 import type { LoadedPack } from './fetch';
 import type { PackRole } from './manifest';
+import { MODEL_FAMILIES, SV_CHECKPOINT_NAME, type ModelVersion } from './versions';
 
 /** The user's files, one per slot. Blobs or Files; ByteSources for tests and custom readers. */
 export interface ConvertFiles {
@@ -28,6 +30,11 @@ export interface ConvertFiles {
   robertaConfig?: Blob;
   /** The RoBERTa's vocab.txt, or GPT-SoVITS's tokenizer.json (required with `roberta`). */
   robertaVocab?: Blob;
+  /**
+   * The speaker-verification model pretrained_eres2netv2w24s4ep4.ckpt: required by v2Pro and
+   * v2ProPlus SoVITS models, ignored (with a warning) for v1/v2.
+   */
+  sv?: Blob | ByteSource;
 }
 
 export interface ConvertProgress {
@@ -48,8 +55,8 @@ export interface ConvertOptions {
 }
 
 export interface ConvertReport {
-  /** GPT-SoVITS version of the SoVITS model (decides the symbol table). */
-  version: 'v1' | 'v2';
+  /** GPT-SoVITS version of the SoVITS model (decides the symbol table and the networks). */
+  version: ModelVersion;
   /** Upstream's 2-byte header code of the SoVITS file, when it had one. */
   sovitsHeader?: string;
   /** Keys present in the files but not needed at inference (enc_q, training buffers, MLM head...). */
@@ -79,7 +86,8 @@ function packId(from: string): string {
 /**
  * Reads, checks and converts the files into a pack ({manifest, files} like fetchPack returns).
  * Typed errors: CHECKPOINT_INVALID / CHECKPOINT_TRUNCATED (unreadable file), UNSAFE_PICKLE
- * (a file that would run code), CHECKPOINT_WRONG_SLOT, UNSUPPORTED_MODEL_VERSION (v2Pro, v3, v4),
+ * (a file that would run code), CHECKPOINT_WRONG_SLOT, UNSUPPORTED_MODEL_VERSION (v3, v4),
+ * SV_MODEL_MISSING (a v2Pro/v2ProPlus SoVITS without the speaker-verification file),
  * CHECKPOINT_KEYS / CHECKPOINT_CONFIG_MISMATCH (weights that do not fit), MODELS_MISMATCH (files
  * that do not belong together), VOCAB_MISSING / VOCAB_INVALID (RoBERTa without a usable vocabulary).
  */
@@ -89,14 +97,31 @@ export async function convertToPack(files: ConvertFiles, opts: ConvertOptions = 
     sovits: toSource(files.sovits, 'SoVITS model'),
     hubert: toSource(files.hubert, 'HuBERT model'),
     roberta: files.roberta ? toSource(files.roberta, 'RoBERTa model') : undefined,
+    sv: files.sv ? toSource(files.sv, SV_CHECKPOINT_NAME) : undefined,
   };
-  const readingSteps = sources.roberta ? 4 : 3;
+  const readingSteps = 3 + (sources.roberta ? 1 : 0) + (sources.sv ? 1 : 0);
   let done = 0;
   const reading = (name: string) => opts.onProgress?.({ phase: 'reading', name, done: done++, total: readingSteps });
 
   reading(sources.sovits.name);
   const sovitsCkpt = await openCheckpoint(sources.sovits);
   const sovits = readSoVITS(sovitsCkpt);
+  const warnings: string[] = [];
+  const family = MODEL_FAMILIES[sovits.version];
+  // Asked for before the other files are read, so the user learns at once what to add.
+  if (family.speakerVerification && !sources.sv) {
+    throw new MynahError(
+      'SV_MODEL_MISSING',
+      `${sources.sovits.name} is a ${family.label} model: it also needs the speaker-verification model ${SV_CHECKPOINT_NAME} (GPT_SoVITS/pretrained_models/sv/ in GPT-SoVITS). Add that file and convert again.`,
+    );
+  }
+  let sv: ReturnType<typeof readSV> | undefined;
+  if (sources.sv && family.speakerVerification) {
+    reading(sources.sv.name);
+    sv = readSV(await openCheckpoint(sources.sv));
+  } else if (sources.sv) {
+    warnings.push(`${sources.sv.name} (speaker verification) is only used by v2Pro and v2ProPlus models; ${sources.sovits.name} is ${family.label}, so it was ignored`);
+  }
   reading(sources.gpt.name);
   const gpt = readGPT(await openCheckpoint(sources.gpt));
   reading(sources.hubert.name);
@@ -119,8 +144,8 @@ export async function convertToPack(files: ConvertFiles, opts: ConvertOptions = 
   };
   together(hubert.hubert.hidden === sovits.sovits.sslDim, `HuBERT gives ${hubert.hubert.hidden}-wide features, the SoVITS model expects ${sovits.sovits.sslDim}`);
   together(gpt.t2s.vocab === sovits.semantic.codebookSize + 1, `the GPT model predicts ${gpt.t2s.vocab - 1} semantic tokens, the SoVITS codebook has ${sovits.semantic.codebookSize}`);
-  together(gpt.t2s.phonemeVocab >= sovits.sovits.textVocab, `the GPT model knows ${gpt.t2s.phonemeVocab} phonemes, the SoVITS ${sovits.version} model ${sovits.sovits.textVocab}; use a ${sovits.version} GPT model`);
-  const warnings: string[] = [];
+  together(gpt.t2s.phonemeVocab >= sovits.sovits.textVocab, `the GPT model knows ${gpt.t2s.phonemeVocab} phonemes, the SoVITS ${sovits.version} model ${sovits.sovits.textVocab}; use a ${family.symbols} GPT model`);
+  if (sv) together(svFitsSoVITS(sv.sv, sovits.sovits), `the speaker-verification model gives ${svEmbedDim(sv.sv)}-wide embeddings, the SoVITS model expects ${sovits.sovits.svDim}`);
   // Upstream's files always agree here (1024); the tiny test pack deliberately does not, so this
   // is reported rather than refused.
   if (roberta && roberta.roberta.hidden !== gpt.t2s.bertDim) {
@@ -133,6 +158,7 @@ export async function convertToPack(files: ConvertFiles, opts: ConvertOptions = 
 
   const weights: Record<string, CheckpointWeights> = { t2s: gpt.weights, sovits: sovits.weights, hubert: hubert.weights };
   if (roberta) weights.roberta = roberta.weights;
+  if (sv) weights.sv = sv.weights;
   // Without synchronous file reads (main thread) the tensor bytes are loaded once up front.
   for (const w of Object.values(weights)) {
     const tensors = [...w.tensors.values()];
@@ -150,8 +176,9 @@ export async function convertToPack(files: ConvertFiles, opts: ConvertOptions = 
     hubert: hubert.hubert,
     semantic: sovits.semantic,
     roberta: roberta?.roberta,
+    sv: sv?.sv,
   };
-  const packSources: PackSources = { t2s: gpt.weights, sovits: sovits.weights, hubert: hubert.weights, roberta: roberta?.weights, bertVocab: bertVocab?.tokens };
+  const packSources: PackSources = { t2s: gpt.weights, sovits: sovits.weights, hubert: hubert.weights, roberta: roberta?.weights, sv: sv?.weights, bertVocab: bertVocab?.tokens };
   const out = new Map<string, Uint8Array>();
   const manifest = await buildPack(
     cfg,
@@ -163,7 +190,7 @@ export async function convertToPack(files: ConvertFiles, opts: ConvertOptions = 
       out.set(name, bytes);
     },
     {
-      weights: `converted from ${[sources.gpt, sources.sovits, sources.hubert, sources.roberta].filter((s) => s).map((s) => s!.name).join(', ')}`,
+      weights: `converted from ${[sources.gpt, sources.sovits, sources.hubert, sources.roberta, sv ? sources.sv : undefined].filter((s) => s).map((s) => s!.name).join(', ')}`,
       onProgress: (p) => opts.onProgress?.({ phase: 'building', name: p.name, role: p.role, done: p.index, total: p.total }),
     },
   );

@@ -2,6 +2,7 @@
 // vocab.txt). The same format whether a pack was generated with random weights, converted from
 // upstream checkpoints, or fetched from a URL.
 import { MynahError } from '../errors';
+import { isModelVersion, MODEL_FAMILIES, MODEL_VERSIONS, type ModelVersion } from './versions';
 
 export const PACK_FORMAT = 'mynah-pack';
 export const PACK_FORMAT_VERSION = 1;
@@ -18,6 +19,7 @@ export type GraphRole =
   | 'sovits-decoder' // codes + phones + ge -> waveform
   | 'hubert' // 16 kHz audio -> SSL features
   | 'semantic' // SSL features -> prompt semantic codes
+  | 'sv' // v2Pro family: fbank of the 16 kHz reference -> speaker-verification embedding
   | 'bert'; // Chinese RoBERTa hidden states (optional)
 
 export interface PackFile {
@@ -34,8 +36,8 @@ export interface PackManifest {
   formatVersion: number;
   id: string;
   name: string;
-  /** GPT-SoVITS model version: decides the symbol table and SoVITS details. */
-  version: 'v1' | 'v2';
+  /** GPT-SoVITS model version: decides the symbol table and SoVITS details (see versions.ts). */
+  version: ModelVersion;
   sampleRate: number;
   /** 'random' for generated packs; otherwise where the weights came from. */
   weights: string;
@@ -47,6 +49,11 @@ export interface PackManifest {
 
 export const REQUIRED_ROLES: GraphRole[] = ['t2s-embed', 't2s-token', 't2s-decoder', 'sovits-ref', 'sovits-decoder', 'hubert', 'semantic'];
 
+/** The graphs a pack of `version` must have. */
+export function requiredRoles(version: ModelVersion): GraphRole[] {
+  return MODEL_FAMILIES[version].speakerVerification ? [...REQUIRED_ROLES, 'sv'] : REQUIRED_ROLES;
+}
+
 /** Checks a parsed pack.json; throws PACK_CORRUPT naming what is wrong. */
 export const isGraphRole = (role: PackRole): role is GraphRole => role !== 'bert-vocab';
 
@@ -57,16 +64,16 @@ export function validateManifest(value: unknown): PackManifest {
   if (m.format !== PACK_FORMAT) throw bad(`format is ${JSON.stringify(m.format)}, expected "${PACK_FORMAT}"`);
   if (m.formatVersion !== PACK_FORMAT_VERSION) throw bad(`format version ${m.formatVersion} is not supported (this build reads ${PACK_FORMAT_VERSION})`);
   if (typeof m.id !== 'string' || !m.id) throw bad('it has no id');
-  if (m.version !== 'v1' && m.version !== 'v2') throw bad(`model version ${JSON.stringify(m.version)} is not supported`);
+  if (!isModelVersion(m.version)) throw bad(`model version ${JSON.stringify(m.version)} is not supported (this build reads ${MODEL_VERSIONS.join(', ')})`);
   if (!Array.isArray(m.files)) throw bad('it lists no files');
   for (const f of m.files) {
     if (typeof f?.name !== 'string' || !/^[\w.-]+$/.test(f.name)) throw bad(`file name ${JSON.stringify(f?.name)} is not a plain file name`);
     if (!/^[0-9a-f]{64}$/.test(f.sha256 ?? '')) throw bad(`${f.name} has no sha256`);
     if (!Number.isInteger(f.bytes) || f.bytes <= 0) throw bad(`${f.name} has no size`);
   }
-  for (const role of REQUIRED_ROLES) if (!m.files.some((f) => f.role === role)) throw bad(`it has no ${role} graph`);
+  for (const role of requiredRoles(m.version)) if (!m.files.some((f) => f.role === role)) throw bad(`it has no ${role} graph`);
   const roles = m.files.map((f) => f.role);
-  for (const role of ['bert', 'bert-vocab'] as const) if (roles.filter((r) => r === role).length > 1) throw bad(`it lists more than one ${role} file`);
+  for (const role of ['bert', 'bert-vocab', 'sv'] as const) if (roles.filter((r) => r === role).length > 1) throw bad(`it lists more than one ${role} file`);
   // The vocabulary only serves the BERT graph. A BERT graph without one (packs made before the
   // vocabulary travelled with them) is accepted; the engine then leaves BERT out.
   if (roles.includes('bert-vocab') && !roles.includes('bert')) throw bad('it has a BERT vocabulary but no bert graph');

@@ -2,6 +2,7 @@
 // reference, so re-using it skips HuBERT, the reference encoder and g2p of the prompt.
 import { createStore, del, get, keys, set, type UseStore } from 'idb-keyval';
 import { MynahError } from '../errors';
+import type { ModelVersion } from '../pack/versions';
 
 export const VOICE_SCHEMA = 1;
 
@@ -46,7 +47,7 @@ export interface Voice {
   created: string;
   /** The pack whose networks produced the codes and ge; the voice only works with that pack. */
   packId: string;
-  modelVersion: 'v1' | 'v2';
+  modelVersion: ModelVersion;
   promptText: string;
   promptLang: string;
   /** Phone ids of the prompt text (symbol table of modelVersion). */
@@ -55,9 +56,21 @@ export interface Voice {
   promptBert?: Float32Array;
   /** Prompt semantic codes (25 Hz). */
   promptCodes: Int32Array;
-  /** Speaker embedding from the SoVITS reference encoder, [gin]. */
+  /**
+   * Speaker embedding from the SoVITS reference encoder, [gin]: what speaking uses. v2Pro family:
+   * the fused ge (reference encoder + speaker verification, after PReLU). Several references: the
+   * mean of their ge's, as upstream combines auxiliary references.
+   */
   ge: Float32Array;
+  /**
+   * With more than one reference recording: each reference's ge, [references, gin] row-major
+   * (the first is the main reference), so more can be added later. Absent = just `ge`.
+   */
+  refGes?: Float32Array;
+  /** The main reference (its codes and transcript prompt the GPT). */
   refMeta: VoiceRefMeta;
+  /** The extra references that only shape ge, in the order they were added. */
+  auxRefs?: VoiceRefMeta[];
   /** Consent of the recorded speaker, when cloned from a recording. */
   consent?: VoiceConsent;
   /** Present when the voice is locked with a passphrase; its arrays are then empty. */
@@ -133,6 +146,11 @@ function checkVoice(v: Voice): void {
   if (!(v.promptPhones instanceof Int32Array) || v.promptPhones.length === 0) throw bad('it has no prompt phones');
   if (!(v.ge instanceof Float32Array) || v.ge.length === 0 || !v.ge.every(Number.isFinite)) throw bad('its speaker embedding is missing or not finite');
   if (v.promptBert && v.promptBert.length % v.promptPhones.length !== 0) throw bad('its BERT features do not match its phones');
+  if (v.refGes !== undefined) {
+    if (!(v.refGes instanceof Float32Array) || v.refGes.length % v.ge.length !== 0 || v.refGes.length / v.ge.length < 2 || !v.refGes.every(Number.isFinite)) {
+      throw bad('its per-reference speaker embeddings do not match its speaker embedding');
+    }
+  }
 }
 
 // ---- export / import: one self-describing JSON file ----
@@ -163,6 +181,7 @@ export function exportVoice(v: Voice): string {
     promptCodes: b64(v.promptCodes),
     ge: b64(v.ge),
     promptBert: v.promptBert ? b64(v.promptBert) : undefined,
+    refGes: v.refGes ? b64(v.refGes) : undefined,
   });
 }
 
@@ -183,6 +202,7 @@ export function parseVoiceExport(text: string): Voice {
       promptCodes: unb64(o.promptCodes, Int32Array),
       ge: unb64(o.ge, Float32Array),
       promptBert: o.promptBert === undefined ? undefined : unb64(o.promptBert, Float32Array),
+      refGes: o.refGes === undefined ? undefined : unb64(o.refGes, Float32Array),
     });
     checkVoice(v);
     return v;

@@ -11,6 +11,7 @@ import { quantizeInt8 } from '../../src/graph/quantize';
 import { sovitsFrameCount, type SoVITSConfig } from '../../src/graph/models/sovits';
 import type { T2SConfig } from '../../src/graph/models/t2s';
 import { textToPhones } from '../../src/text/frontend';
+import { MODEL_FAMILIES } from '../../src/pack/versions';
 import { REFERENCE_TEXT } from '../helpers/reference-speech';
 import { BENCH_TEXT, emit, ensurePack, median, readManifest, type PackKind } from './common';
 
@@ -102,7 +103,7 @@ class Diff {
 
 // ---- T2S -----------------------------------------------------------------------------------
 const { layers, dim, bertDim } = dims.t2s;
-const phones = (await textToPhones(`${REFERENCE_TEXT} ${BENCH_TEXT}`, 'en', manifest.version)).segments.flatMap((s) => s.ids);
+const phones = (await textToPhones(`${REFERENCE_TEXT} ${BENCH_TEXT}`, 'en', MODEL_FAMILIES[manifest.version].symbols)).segments.flatMap((s) => s.ids);
 const X = phones.length;
 const rand = mulberry32(5);
 const Y = 178; // 7.1 s of reference at 25 Hz, as the cloned voice has
@@ -211,7 +212,7 @@ const sq = quantizeInt8(sov, { convs: true });
 const Ts = 18;
 const Tf = sovitsFrameCount(Ts);
 const r2 = mulberry32(7);
-const target = (await textToPhones(BENCH_TEXT, 'en', manifest.version)).segments.flatMap((s) => s.ids);
+const target = (await textToPhones(BENCH_TEXT, 'en', MODEL_FAMILIES[manifest.version].symbols)).segments.flatMap((s) => s.ids);
 const feeds = {
   codes: new ort.Tensor('int64', BigInt64Array.from({ length: Ts }, () => BigInt(Math.floor(r2() * 1024))), [1, 1, Ts]),
   phones: new ort.Tensor('int64', BigInt64Array.from(target, BigInt), [1, target.length]),

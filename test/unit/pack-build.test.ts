@@ -10,6 +10,7 @@ import { semanticCodeCount } from '../../src/graph/models/semantic';
 import { sovitsFrameCount, sovitsHop, sovitsWeightNormNames, sovitsParameterShapesByPart } from '../../src/graph/models/sovits';
 import { mulberry32, RandomWeights, ZeroWeights, type Init, type WeightSource } from '../../src/graph/weights';
 import { buildPack, PACK_TINY, PACK_V2_RANDOM, type PackConfig } from '../../src/pack/build';
+import { svEmbedDim } from '../../src/graph/models/sv';
 import { isGraphRole, REQUIRED_ROLES, validateManifest, type GraphRole, type PackManifest } from '../../src/pack/manifest';
 import { syntheticBertVocab, TINY_VOCAB_ENTRIES } from '../../src/pack/synthetic-vocab';
 import { BertTokenizer, parseVocabText } from '../../src/text/bert-tokenizer';
@@ -104,8 +105,18 @@ function casesFor(cfg: PackConfig, role: GraphRole): Case[] {
       return [30, 47].map((f, k) => ({
         label: `F=${f}`,
         // Magnitude spectrogram: non-negative.
-        feeds: { refer: f32(randn(sovits.specBins * f, 30 + k).map(Math.abs), [1, sovits.specBins, f]) },
+        feeds: {
+          refer: f32(randn(sovits.specBins * f, 30 + k).map(Math.abs), [1, sovits.specBins, f]),
+          ...(sovits.svDim ? { sv: f32(randn(sovits.svDim, 34 + k), [1, sovits.svDim]) } : {}),
+        },
         dims: { ge: [1, sovits.gin, 1] },
+      }));
+    case 'sv':
+      // 0.5 s and 1.07 s of 16 kHz audio as Kaldi fbank frames (log energies around -5..5).
+      return [48, 107].map((t, k) => ({
+        label: `T=${t}`,
+        feeds: { fbank: f32(randn(t * 80, 36 + k, 5), [1, t, 80]) },
+        dims: { sv: [1, svEmbedDim(cfg.sv!)] },
       }));
     case 't2s-embed':
       return [

@@ -7,10 +7,13 @@
 //   out  ge     float32 [1, gin, 1]
 //        (v2 reads only the first refBins = 704 bins, v1 all 1025. For several references,
 //        average the `ge`s outside the graph, as upstream does.)
+//   v2Pro/v2ProPlus (cfg.svDim set) also take
+//        sv     float32 [1, svDim]             the speaker-verification embedding (./sv.ts)
+//        and output the fused ge = PReLU(ref_enc(refer) + sv_emb(sv)), per reference as upstream.
 // buildSoVITSDecoder -> graph "sovits_decoder"
 //   in   codes       int64   [1, 1, Ts]        semantic tokens, 25 Hz
 //        phones      int64   [1, Tt]           target phones only (no reference phones)
-//        ge          float32 [1, gin, 1]
+//        ge          float32 [1, gin, 1]          (v2Pro: the fused ge; the MRTE gets ge_to512(ge))
 //        noise       float32 [1, inter, Tf]    standard normal, from the caller (seeded runs);
 //                                              Tf = sovitsFrameCount(Ts, speed)
 //        noise_scale float32 [1]               upstream default 0.5; 0 = deterministic
@@ -30,7 +33,7 @@
 // graph holds `<prefix>.weight` = g · v / ‖v‖ (norm over all axes but 0), which the checkpoint
 // mapper computes from upstream's weight_g / weight_v; sovitsWeightNormNames lists them.
 import { Graph } from '../builder';
-import { conv1d, param } from '../ops/nn';
+import { conv1d, linear2d, param } from '../ops/nn';
 import {
   couplingReverse,
   dimOf,
@@ -68,8 +71,16 @@ export interface SoVITSConfig {
   /** Relative-position window of the attention encoders. */
   window: number;
   gin: number;
-  /** MRTE cross-attention width (hidden_size; `ge` is added at this width, so it equals gin). */
+  /**
+   * MRTE cross-attention width (hidden_size). `ge` is added at this width: it equals gin for v1/v2;
+   * v2Pro/v2ProPlus map their wider ge down with ge_to512.
+   */
   mrteHidden: number;
+  /**
+   * v2Pro/v2ProPlus: width of the speaker-verification embedding sv_emb reads (20480); absent for
+   * v1/v2. Its presence is what makes a config a v2Pro-family one.
+   */
+  svDim?: number;
   mrteHeads: number;
   styleHidden: number;
   styleKernel: number;
@@ -121,6 +132,11 @@ export const SOVITS_V2: SoVITSConfig = {
 
 export const SOVITS_V1: SoVITSConfig = { ...SOVITS_V2, refBins: 1025, textVocab: 322 };
 
+/** configs/s2v2Pro.json: v2 with gin 1024 and the speaker-verification fusion. */
+export const SOVITS_V2PRO: SoVITSConfig = { ...SOVITS_V2, gin: 1024, svDim: 20480 };
+/** configs/s2v2ProPlus.json: v2Pro with a wider generator (768 channels, first kernel 20). */
+export const SOVITS_V2PROPLUS: SoVITSConfig = { ...SOVITS_V2PRO, upsampleInitial: 768, upsampleKernels: [20, 16, 8, 2, 2] };
+
 /** Small widths for tests; vocabularies, spectrogram bins, the 704-bin slice and hop 640 stay real. */
 export const SOVITS_TINY: SoVITSConfig = {
   ...SOVITS_V2,
@@ -134,6 +150,10 @@ export const SOVITS_TINY: SoVITSConfig = {
   styleHidden: 16,
   upsampleInitial: 32,
 };
+
+/** Tiny v2Pro / v2ProPlus (scripts/make-v2pro-fixtures.py builds upstream's modules at these sizes). */
+export const SOVITS_TINY_V2PRO: SoVITSConfig = { ...SOVITS_TINY, gin: 48, mrteHidden: 32, svDim: 2560 };
+export const SOVITS_TINY_V2PROPLUS: SoVITSConfig = { ...SOVITS_TINY_V2PRO, upsampleInitial: 64, upsampleKernels: [20, 16, 8, 2, 2] };
 
 /** Samples per encoder frame (product of the upsample rates, 640). */
 export const sovitsHop = (cfg: SoVITSConfig) => cfg.upsampleRates.reduce((a, b) => a * b, 1);
@@ -160,27 +180,41 @@ function flowWN(cfg: SoVITSConfig): WNOpts {
 }
 
 function checkConfig(cfg: SoVITSConfig): void {
-  if (cfg.mrteHidden !== cfg.gin) throw new Error(`MRTE width ${cfg.mrteHidden} must equal gin ${cfg.gin} (ge is added at that width)`);
+  if (!cfg.svDim && cfg.mrteHidden !== cfg.gin) throw new Error(`MRTE width ${cfg.mrteHidden} must equal gin ${cfg.gin} (ge is added at that width)`);
   if (cfg.refBins > cfg.specBins) throw new Error(`refBins ${cfg.refBins} > specBins ${cfg.specBins}`);
   if (cfg.upsampleInitial % 2 ** cfg.upsampleRates.length !== 0) throw new Error('upsampleInitial must halve evenly per stage');
 }
 
-/** Reference encoder graph: refer [1, specBins, F] -> ge [1, gin, 1]. */
+/** Reference encoder graph: refer [1, specBins, F] (+ sv [1, svDim] for v2Pro) -> ge [1, gin, 1]. */
 export function buildSoVITSRefEncoder(cfg: SoVITSConfig, ws: WeightSource): Graph {
   checkConfig(cfg);
   const g = new Graph('sovits_ref_enc');
   let spec = g.input('refer', 'float32', [1, cfg.specBins, 'F']);
   if (cfg.refBins < cfg.specBins) spec = sliceChannels(g, spec, 0, cfg.refBins);
   const rows = g.node('Transpose', [spec], { perm: [0, 2, 1] }); // [1, F, refBins]
-  const ge = melStyleEncoder(g, ws, rows, 'ref_enc', {
+  let ge = melStyleEncoder(g, ws, rows, 'ref_enc', {
     inDim: cfg.refBins,
     hidden: cfg.styleHidden,
     outDim: cfg.gin,
     kernel: cfg.styleKernel,
     heads: cfg.styleHeads,
   });
+  if (cfg.svDim) {
+    const sv = g.input('sv', 'float32', [1, cfg.svDim]);
+    const speaker = g.node('Unsqueeze', [linear2d(g, ws, sv, 'sv_emb', cfg.svDim, cfg.gin), g.ints([2])]); // [1, gin, 1]
+    // PReLU with one slope per channel: the slopes as [gin, 1] so they broadcast over axis 1.
+    const slope = g.node('Reshape', [param(g, ws, 'prelu.weight', [cfg.gin], { kind: 'const', value: 0.25 }), g.ints([cfg.gin, 1])]);
+    ge = g.node('PRelu', [g.node('Add', [ge, speaker]), slope]);
+  }
   g.output(ge, 'ge', 'float32', [1, cfg.gin, 1]);
   return g;
+}
+
+/** The ge the MRTE adds: ge itself (v1/v2), or ge_to512(ge) for v2Pro/v2ProPlus. */
+function mrteStyle(g: Graph, ws: WeightSource, cfg: SoVITSConfig, ge: string): string {
+  if (!cfg.svDim) return ge;
+  const row = g.node('Reshape', [ge, g.ints([1, cfg.gin])]);
+  return g.node('Unsqueeze', [linear2d(g, ws, row, 'ge_to512', cfg.gin, cfg.mrteHidden), g.ints([2])]);
 }
 
 /**
@@ -256,7 +290,7 @@ export function buildSoVITSDecoder(cfg: SoVITSConfig, ws: WeightSource): Graph {
   g.input('speed', 'float32', [1]);
 
   const ssl = sovitsCodesToFeatures(g, ws, cfg, codes);
-  const { mean, logScale } = sovitsTextEncoder(g, ws, cfg, ssl, phones, ge, dimOf(g, noise, 2));
+  const { mean, logScale } = sovitsTextEncoder(g, ws, cfg, ssl, phones, mrteStyle(g, ws, cfg, ge), dimOf(g, noise, 2));
   const zp = g.node('Add', [mean, g.node('Mul', [g.node('Mul', [noise, g.node('Exp', [logScale])]), noiseScale])]);
   const z = sovitsFlowReverse(g, ws, cfg, zp, ge);
   g.output(sovitsGenerator(g, ws, cfg, z, ge), 'audio', 'float32', [1, 1, 'samples']);
@@ -298,6 +332,10 @@ export function sovitsParameterShapesByPart(cfg: SoVITSConfig): Record<SoVITSPar
   for (const t of [0, 1]) conv(ref, `ref_enc.temporal.${t}.conv1.conv`, 2 * s, s, cfg.styleKernel);
   for (const l of ['w_qs', 'w_ks', 'w_vs', 'fc']) lin(ref, `ref_enc.slf_attn.${l}`, s, s);
   lin(ref, 'ref_enc.fc.fc', s, cfg.gin);
+  if (cfg.svDim) {
+    lin(ref, 'sv_emb', cfg.svDim, cfg.gin);
+    ref.push(['prelu.weight', [cfg.gin]]);
+  }
 
   const half = Math.floor(cfg.layers / 2);
   const encP: Shapes = [];
@@ -311,6 +349,7 @@ export function sovitsParameterShapesByPart(cfg: SoVITSConfig): Record<SoVITSPar
   conv(encP, 'enc_p.mrte.c_post', cfg.hidden, cfg.mrteHidden, 1);
   encoderShapes(encP, cfg, 'enc_p.encoder2', half);
   conv(encP, 'enc_p.proj', 2 * cfg.inter, cfg.hidden, 1);
+  if (cfg.svDim) lin(encP, 'ge_to512', cfg.gin, cfg.mrteHidden);
 
   const flow: Shapes = [];
   const h = cfg.hidden;
