@@ -302,7 +302,9 @@ def write_arrays(folder, arrays):
         off += len(b)
     with open(os.path.join(folder, 'arrays.bin'), 'wb') as f:
         f.write(b''.join(blobs))
-    write_json(os.path.join(folder, 'arrays.json'), index)
+    lines = [f' {json.dumps(k)}: {json.dumps(v, separators=(",", ":"))}' for k, v in index.items()]
+    with open(os.path.join(folder, 'arrays.json'), 'w') as f:
+        f.write('{\n' + ',\n'.join(lines) + '\n}\n')
 
 
 def write_json(path, obj):
@@ -445,14 +447,15 @@ def run_case(up, src, name, version, tiny, sv_model, sv_spec, inputs, input_info
         'inputs': '../input (arrays codes, phones, spec_A, spec_B, fbank_A, fbank_B)',
         'calls': {
             'sv_X': 'sv_model.forward3(fbank_X[None])',
-            'audio': 'decode(codes, phones, spec_A, noise_scale=0, speed=1, sv_emb=sv_A)',
+            'audio': 'decode(codes, phones, spec_A, noise_scale=0, speed=1, sv_emb=sv_A) = dec(dec_in, g=ge_A), [1, 1, T]',
             'audio_multi': 'decode(codes, phones, [spec_A, spec_B], noise_scale=0, speed=1, sv_emb=[sv_A, sv_B])',
             'ge_X': "get_ge(spec_X, sv_X) = prelu(ref_enc(spec_X[:, :704]) + sv_emb(sv_X)[..., None]), [1, gin, 1]",
             'ge512_X': 'ge_to512(ge.transpose(2, 1)).transpose(2, 1): the ge given to enc_p (MRTE)',
             'ge_multi': 'mean over references of get_ge (torch.stack(ges, 0).mean(0))',
             'quantized': 'quantizer.decode(codes) repeated x2 in time (nearest, 25 Hz)',
             'm_p/logs_p/y_mask': 'enc_p outputs (z_p = m_p since noise_scale 0)',
-            'z': 'flow(z_p, y_mask, g=ge, reverse=True)', 'dec_in': 'z * y_mask', 'audio': 'dec(dec_in, g=ge), [1, 1, T]',
+            'z': 'flow(z_p, y_mask, g=ge, reverse=True)', 'dec_in': 'z * y_mask',
+            '*_multi': 'the same values in the two-reference call',
         },
         'fbank_frames': {k: v['fbank_frames'] for k, v in input_info.items()},
         'rms': stats,

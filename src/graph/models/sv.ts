@@ -118,7 +118,7 @@ export function buildSpeakerVerification(cfg: SVConfig, ws: WeightSource): Graph
   const down = conv2d(g, ws, stages[2], 'layer3_ds', c3, c4, 3, 2);
   const fused = aff(g, ws, stages[3], down, 'fuse34', c4); // [1, c4, F', T']
   const rows = g.node('Reshape', [fused, g.ints([1, svEmbedDim(cfg), -1])]); // flatten channels x mel
-  g.output(g.node('ReduceMean', [rows, g.ints([2])], { keepdims: 0 }), 'sv', 'float32', [1, svEmbedDim(cfg)]);
+  g.output(g.node('ReduceMean', [rows], { axes: [2], keepdims: 0 }), 'sv', 'float32', [1, svEmbedDim(cfg)]);
   return g;
 }
 
