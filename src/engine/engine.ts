@@ -13,7 +13,7 @@ import { buildProbeGraph, probeFeeds } from './probe';
 import { JobQueue, type JobId } from './queue';
 import { synthesize, type ChunkSink, type SynthesisOptions, type SynthesisReport } from './synthesize';
 import { toOrt, toPlain, type PlainTensor } from './tensors';
-import { addVoiceReferences, extractVoice, type CloneRequest } from './voice';
+import { addVoiceReferences, extractVoice, type CloneRequest, type CloneTimings } from './voice';
 import type { PcmAudio } from '../audio/pcm';
 import { assertAllowed, contentFilterConfig, type ContentFilterConfig } from '../safety/filter';
 import { isLocked, unlockVoice } from '../store/lock';
@@ -48,6 +48,8 @@ export interface PackSummary {
 export interface CloneResult {
   voice: Voice;
   warnings: string[];
+  /** Where cloning spent its time (HuBERT + codes, speaker verification, reference encoder). */
+  timings?: CloneTimings;
 }
 
 export interface EngineDeps {

@@ -48,13 +48,27 @@ export async function promptPhones(text: string, lang: LangMode, version: 'v1' |
   return { ids, segments: r.segments, warnings: r.warnings };
 }
 
+/** Where cloning spent its time, ms (networks only; the reference's preparation is in totalMs). */
+export interface CloneTimings {
+  /** HuBERT + the semantic extractor (prompt codes). */
+  codesMs: number;
+  /** The speaker-verification network (fbank included), summed over references; 0 without one. */
+  svMs: number;
+  /** The SoVITS reference encoder, summed over references. */
+  refMs: number;
+  totalMs: number;
+}
+
 export interface ClonedVoice {
   voice: Voice;
   warnings: string[];
+  timings?: CloneTimings;
 }
 
 export async function extractVoice(m: LoadedModels, req: CloneRequest, opts: { dicBase?: string; signal?: AbortSignal } = {}): Promise<ClonedVoice> {
   const { ort, manifest } = m;
+  const started = performance.now();
+  const timings: CloneTimings = { codesMs: 0, svMs: 0, refMs: 0, totalMs: 0 };
   if (req.consent !== undefined) assertConsent(req.consent);
   const prepared = prepareReference(req.audio, req.prepare);
   const extra = req.extraAudio ?? [];
@@ -66,20 +80,23 @@ export async function extractVoice(m: LoadedModels, req: CloneRequest, opts: { d
   const promptBert = bert.bertSegments > 0 ? bert.bert : undefined;
   opts.signal?.throwIfAborted();
 
+  const codesStart = performance.now();
   const hub = await session(m, 'hubert').run({ audio: new ort.Tensor('float32', prepared.hubertInput, [1, prepared.hubertInput.length]) });
   opts.signal?.throwIfAborted();
   const sem = await session(m, 'semantic').run({ ssl: hub.ssl });
   hub.ssl.dispose();
   const codes = Int32Array.from(sem.codes.data as BigInt64Array, Number);
   sem.codes.dispose();
+  timings.codesMs = performance.now() - codesStart;
   opts.signal?.throwIfAborted();
 
   const refs = [prepared, ...extra.map((a) => prepareReference(a, req.prepare))];
   const ges: Float32Array[] = [];
   for (const r of refs) {
     opts.signal?.throwIfAborted();
-    ges.push(await referenceGe(m, r));
+    ges.push(await referenceGe(m, r, timings));
   }
+  timings.totalMs = performance.now() - started;
   const w = prepared.window;
   const voice: Voice = {
     schema: VOICE_SCHEMA,
@@ -98,7 +115,7 @@ export async function extractVoice(m: LoadedModels, req: CloneRequest, opts: { d
     ...(refs.length > 1 ? { auxRefs: refs.slice(1).map(refMeta) } : {}),
     ...(req.consent ? { consent: { given: true, at: req.consent.at, statement: req.consent.statement.trim() } } : {}),
   };
-  return { voice, warnings: [...w.warnings, ...refs.slice(1).flatMap((r, i) => r.window.warnings.map((x) => `Extra recording ${i + 1}: ${x}`)), ...warnings] };
+  return { voice, timings, warnings: [...w.warnings, ...refs.slice(1).flatMap((r, i) => r.window.warnings.map((x) => `Extra recording ${i + 1}: ${x}`)), ...warnings] };
 }
 
 const refMeta = (r: PreparedReference): VoiceRefMeta => ({ durationSec: r.window.seconds, note: r.window.reason });
@@ -114,17 +131,21 @@ function assertReferenceCount(n: number): void {
  * family fused with the speaker-verification embedding of its 16 kHz audio (upstream feeds the
  * SV model the reference at 16 kHz, unpadded, through Kaldi fbank).
  */
-async function referenceGe(m: LoadedModels, r: PreparedReference): Promise<Float32Array> {
+async function referenceGe(m: LoadedModels, r: PreparedReference, timings?: CloneTimings): Promise<Float32Array> {
   const { ort, manifest } = m;
   const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
     refer: new ort.Tensor('float32', r.spectrogram.data, [1, r.spectrogram.bins, r.spectrogram.frames]),
   };
   if (MODEL_FAMILIES[manifest.version].speakerVerification) {
+    const t = performance.now();
     const fb = kaldiFbank(r.wav16k);
     const out = await session(m, 'sv').run({ fbank: new ort.Tensor('float32', fb.data, [1, fb.frames, fb.bins]) });
     feeds.sv = out.sv;
+    if (timings) timings.svMs += performance.now() - t;
   }
+  const t = performance.now();
   const ref = await session(m, 'sovits-ref').run(feeds);
+  if (timings) timings.refMs += performance.now() - t;
   feeds.sv?.dispose();
   const ge = Float32Array.from(ref.ge.data as Float32Array);
   ref.ge.dispose();

@@ -6,7 +6,15 @@ import type { SynthesisReport } from '../../src/engine/synthesize';
 import type { LoadedPack } from '../../src/pack/fetch';
 import { validateManifest, type PackManifest } from '../../src/pack/manifest';
 
-export type PackKind = 'tiny' | 'full';
+export type PackKind = 'tiny' | 'full' | 'full-v2pro' | 'full-v2proplus';
+
+/** Directory and generator arguments of each bench pack. */
+const PACKS: Record<PackKind, { dir: string; args: string[] }> = {
+  tiny: { dir: 'tiny', args: ['tiny'] },
+  full: { dir: 'v2-random', args: ['full'] },
+  'full-v2pro': { dir: 'v2pro-random', args: ['full', '--version', 'v2Pro', '--no-bert'] },
+  'full-v2proplus': { dir: 'v2proplus-random', args: ['full', '--version', 'v2ProPlus', '--no-bert'] },
+};
 
 export const BENCH_TEXT = 'The quick brown fox jumps over the lazy dog, and then it rests in the warm afternoon sun.';
 // Random weights rarely say EOS, so every run decodes the same number of tokens (6 s of audio).
@@ -26,6 +34,8 @@ export interface EngineRun {
   loadPeakRssMB: number;
   loadedRssMB: number;
   cloneMs: number;
+  /** The clone's split: HuBERT + codes, speaker verification (v2Pro family), reference encoder. */
+  cloneTimings?: { codesMs: number; svMs: number; refMs: number; totalMs: number };
   /** Peak RSS once the voice is cloned (HuBERT has run). */
   clonePeakRssMB: number;
   peakRssMB: number;
@@ -34,13 +44,13 @@ export interface EngineRun {
 }
 
 export function packDir(kind: PackKind): string {
-  return join('models', 'packs', kind === 'tiny' ? 'tiny' : 'v2-random');
+  return join('models', 'packs', PACKS[kind].dir);
 }
 
 /** The pack's directory, generating the pack first when it is missing. */
 export function ensurePack(kind: PackKind): string {
   const dir = packDir(kind);
-  if (!existsSync(join(dir, 'pack.json'))) execFileSync('npx', ['tsx', 'models/generate.ts', kind], { stdio: 'inherit' });
+  if (!existsSync(join(dir, 'pack.json'))) execFileSync('npx', ['tsx', 'models/generate.ts', ...PACKS[kind].args], { stdio: 'inherit' });
   return dir;
 }
 

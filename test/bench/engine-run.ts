@@ -1,7 +1,7 @@
 // One bench configuration in its own process, so its peak RSS is its own: the engine in Node on
 // onnxruntime-web's WASM backend (the same code as the browser worker) loads a pack at one
 // precision, clones a voice and speaks one sentence (a warm-up, then `runs` measured runs).
-//   tsx test/bench/engine-run.ts <tiny|full> <auto|fp32|int8> <threads> <runs>
+//   tsx test/bench/engine-run.ts <tiny|full|full-v2pro|full-v2proplus> <auto|fp32|int8> <threads> <runs>
 import 'fake-indexeddb/auto';
 import { createStore } from 'idb-keyval';
 import * as ort from 'onnxruntime-web';
@@ -30,7 +30,7 @@ const loadPeakRssMB = peak();
 const loadedRssMB = rss();
 process.stdout.write(`${kind} ${info.precision.t2s}/${info.precision.sovits}: loaded in ${(load.loadMs / 1000).toFixed(2)} s, RSS ${loadedRssMB.toFixed(0)} MB (peak ${loadPeakRssMB.toFixed(0)})\n`);
 const t0 = performance.now();
-const { voice } = await engine.cloneVoice({ audio: referenceSpeech(), promptText: REFERENCE_TEXT, promptLang: 'en' }).result;
+const { voice, timings: cloneTimings } = await engine.cloneVoice({ audio: referenceSpeech(), promptText: REFERENCE_TEXT, promptLang: 'en' }).result;
 const cloneMs = performance.now() - t0;
 const clonePeakRssMB = peak();
 const opts: SynthesisOptions = { seed: 1, maxTokens: BENCH_TOKENS, lang: 'en', cut: 'cut0', pauseSec: 0 };
@@ -52,6 +52,7 @@ const result: EngineRun = {
   loadPeakRssMB,
   loadedRssMB,
   cloneMs,
+  cloneTimings,
   clonePeakRssMB,
   peakRssMB: peak(),
   warmup: reports[0],

@@ -7,7 +7,9 @@
 //   - memory read bandwidth and the T2S decode ceiling it implies;
 //   - the engine in Chromium on the tiny pack, WebGPU and WASM: session creation, warm-up,
 //     steady runs, GPU -> CPU reads per decoded token.
-//   tsx test/bench/run.ts [--runs N] [--threads N] [--only tiny|full] [--no-webgpu] [--no-quality]
+//   - real-size random v2Pro and v2ProPlus packs (fp32): load, clone with its speaker-verification
+//     split, first audio, RTF split, memory;
+//   tsx test/bench/run.ts [--runs N] [--threads N] [--only tiny|full|pro] [--no-webgpu] [--no-quality]
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import * as ort from 'onnxruntime-web';
@@ -29,7 +31,7 @@ const THREADS = Number(opt('--threads', String(Math.min(4, cpus().length))));
 const ONLY = opt('--only', '');
 const WEBGPU = !args.includes('--no-webgpu');
 const QUALITY = !args.includes('--no-quality');
-const want = (k: 'tiny' | 'full') => !ONLY || ONLY === k;
+const want = (k: 'tiny' | 'full' | 'pro') => !ONLY || ONLY === k;
 
 const load0 = loadavg();
 const started = new Date();
@@ -49,6 +51,13 @@ if (want('full')) {
   for (const precision of ['fp32', 'int8']) {
     console.log(`bench: real-size v2 pack, precision ${precision}`);
     rows.push(await child<EngineRun>('test/bench/engine-run.ts', ['full', precision, String(THREADS), String(RUNS)]));
+  }
+}
+if (want('pro')) {
+  for (const kind of ['full-v2pro', 'full-v2proplus'] as const) {
+    ensurePack(kind);
+    console.log(`bench: real-size ${kind.slice(5)} pack, fp32`);
+    rows.push(await child<EngineRun>('test/bench/engine-run.ts', [kind, 'fp32', String(THREADS), String(RUNS)]));
   }
 }
 let quality: QualityResult | undefined;
@@ -105,6 +114,27 @@ const mem = table(
   rows.map((r) => [label(r), mb(r.weightBytes), r.baseRssMB.toFixed(0), r.loadedRssMB.toFixed(0), r.loadPeakRssMB.toFixed(0), r.clonePeakRssMB.toFixed(0), r.peakRssMB.toFixed(0), f2(r.loadedRssMB / (r.weightBytes / MiB)), f2(fig(r).ratio)]),
 );
 
+const proRows = rows.filter((r) => r.kind === 'full-v2pro' || r.kind === 'full-v2proplus');
+const pro = proRows.length
+  ? `## v2Pro and v2ProPlus (real size, random weights, fp32, WASM ${THREADS} threads)
+
+${table(
+    ['pack', 'graph weights MiB', 'load s', 'clone s', 'HuBERT + codes s', 'speaker verification s', 'ref encoder s', 'first audio s', 'RTF', 'T2S RTF', 'SoVITS RTF', 'peak RSS MiB', 'peak / weights'],
+    proRows.map((r) => {
+      const f = fig(r);
+      const t = r.cloneTimings;
+      const s = (ms?: number) => (ms === undefined ? '–' : f2(ms / 1000));
+      return [r.pack, mb(r.weightBytes), f2(r.loadMs / 1000), f2(r.cloneMs / 1000), s(t?.codesMs), s(t?.svMs), s(t?.refMs), f2(f.firstChunkMs / 1000), f2(f.rtf), f2(f.t2sRtf), f2(f.sovitsRtf), r.peakRssMB.toFixed(0), f2(f.ratio)];
+    }),
+  )}
+
+The speaker-verification network (ERes2NetV2, 45.7 M parameters in use) runs once per reference
+recording, when a voice is cloned (its 7.1 s clip: ~710 fbank frames); a saved voice keeps the fused
+speaker embedding, so speaking costs what v2 costs, plus v2ProPlus's wider generator (768 channels
+instead of 512) in the SoVITS share. Peak / weights counts the SV graph's weights, which are only
+used while cloning.
+`
+  : '';
 const fullInt8 = rows.find((r) => r.kind === 'full' && r.precision.t2s === 'int8');
 const full32 = rows.find((r) => r.kind === 'full' && r.precision.t2s === 'fp32');
 const main = full32 ?? fullInt8; // the targets are about the real-size pack at the default precision
@@ -329,6 +359,7 @@ per step on equal terms, see the interleaved measurement below.`
 
 ${mem}
 
+${pro}
 RSS is the whole Node process in MiB (peaks are the kernel's high-water mark). Pack files are read
 from disk one at a time as the engine creates sessions, and the engine drops each file's bytes once
 its session exists; the bench's loader runs Node's garbage collector before reading the next file
