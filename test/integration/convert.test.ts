@@ -15,20 +15,21 @@ import { buildRoberta, ROBERTA_TINY } from '../../src/graph/models/roberta';
 import { buildSemanticExtractor, SEMANTIC_TINY } from '../../src/graph/models/semantic';
 import { buildSoVITSDecoder, buildSoVITSRefEncoder, SOVITS_TINY } from '../../src/graph/models/sovits';
 import { buildT2SDecoder, buildT2SPrefillEmbed, buildT2STokenEmbed, T2S_TINY } from '../../src/graph/models/t2s';
-import { mulberry32, type WeightSource } from '../../src/graph/weights';
+import { mulberry32 } from '../../src/graph/weights';
 import { convertToPack, type ConvertFiles } from '../../src/pack/convert';
 import { syntheticBertVocab } from '../../src/pack/synthetic-vocab';
 import { BertTokenizer, parseVocabText, vocabText } from '../../src/text/bert-tokenizer';
 import type { LoadedPack } from '../../src/pack/fetch';
 import { isGraphRole, sha256Hex, validateManifest, type GraphRole } from '../../src/pack/manifest';
 import { f32, i64, maxAbsDiff, run } from '../helpers/ort';
+import { FormulaWeights, type FormulaSpec } from '../helpers/fixture-weights';
 
 const { onnx } = onnxProto;
 const DIR = new URL('../fixtures/checkpoints/', import.meta.url);
 const load = (name: string) => new Uint8Array(readFileSync(new URL(name, DIR)));
 const src = (name: string) => bytesSource(load(name), name);
 
-type Spec = { shape: number[]; kind: 'one' | 'sym'; shift: number };
+type Spec = FormulaSpec;
 type Sum = { n: number; sum: number; abs: number; weighted: number; first: number; last: number };
 const reference = JSON.parse(readFileSync(new URL('reference.json', DIR), 'utf8')) as {
   tensors: Record<string, Record<string, Spec>>;
@@ -37,66 +38,13 @@ const reference = JSON.parse(readFileSync(new URL('reference.json', DIR), 'utf8'
 
 // ---- the fixture values, regenerated (mirrors the formula in scripts/make-checkpoint-fixtures.py)
 
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (const b of new TextEncoder().encode(s)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  return h;
-}
-
-function formula(name: string, spec: Spec): Float32Array {
-  const n = spec.shape.reduce((a, b) => a * b, 1);
-  const h = fnv1a(name);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let x = (h ^ Math.imul(i, 0x9e3779b1)) >>> 0;
-    x = (x ^ (x >>> 16)) >>> 0;
-    x = Math.imul(x, 0x7feb352d) >>> 0;
-    x = (x ^ (x >>> 15)) >>> 0;
-    x = Math.imul(x, 0x846ca68b) >>> 0;
-    x = (x ^ (x >>> 16)) >>> 0;
-    const j = x & 2047;
-    out[i] = spec.kind === 'one' ? 1 + ((j & 255) - 128) / 1024 : ((j - 1024) / 1024) * 2 ** -spec.shift;
-  }
-  return out;
-}
-
-/** g · v / ‖v‖ with the norm over all axes but the one where g is not 1 (plain loops, float64). */
-function fold(g: Float32Array, gShape: number[], v: Float32Array, vShape: number[]): Float32Array {
-  const dim = g.length === 1 ? -1 : gShape.findIndex((n) => n !== 1);
-  const inner = dim < 0 ? v.length : vShape.slice(dim + 1).reduce((a, b) => a * b, 1);
-  const size = dim < 0 ? 1 : vShape[dim];
-  const norms = new Array<number>(size).fill(0);
-  v.forEach((x, i) => (norms[Math.floor(i / inner) % size] += x * x));
-  return v.map((x, i) => (g[Math.floor(i / inner) % size] * x) / Math.sqrt(norms[Math.floor(i / inner) % size]));
-}
-
-/** Weights straight from the formula, keyed the way each upstream file names them. */
-class FormulaWeights implements WeightSource {
-  constructor(
-    readonly file: string,
-    readonly key: (graphName: string) => string,
-  ) {}
-  get(name: string, dims: number[]): Float32Array {
-    const specs = reference.tensors[this.file];
-    const key = this.key(name);
-    let out: Float32Array;
-    if (specs[key]) out = formula(key, specs[key]);
-    else {
-      const base = key.replace(/\.weight$/, '');
-      const [g, v] = specs[`${base}.weight_g`] ? [`${base}.weight_g`, `${base}.weight_v`] : [`${base}.parametrizations.weight.original0`, `${base}.parametrizations.weight.original1`];
-      if (!specs[g]) throw new Error(`${this.file} has no ${key}`);
-      out = fold(formula(g, specs[g]), specs[g].shape, formula(v, specs[v]), specs[v].shape);
-    }
-    if (out.length !== dims.reduce((a, b) => a * b, 1)) throw new Error(`${name}: ${out.length} values for [${dims}]`);
-    return out;
-  }
-}
+const formulaWeights = (file: string, key: (graphName: string) => string) => Object.assign(new FormulaWeights(reference.tensors[file], key, file), { file });
 
 const direct = {
-  t2s: new FormulaWeights('s1-v2.ckpt', (n) => `model.${n}`),
-  sovits: new FormulaWeights('s2-v2.pth', (n) => n),
-  hubert: new FormulaWeights('hubert/pytorch_model.bin', (n) => n),
-  roberta: new FormulaWeights('roberta/pytorch_model.bin', (n) => `bert.${n}`.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta')),
+  t2s: formulaWeights('s1-v2.ckpt', (n) => `model.${n}`),
+  sovits: formulaWeights('s2-v2.pth', (n) => n),
+  hubert: formulaWeights('hubert/pytorch_model.bin', (n) => n),
+  roberta: formulaWeights('roberta/pytorch_model.bin', (n) => `bert.${n}`.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta')),
 };
 
 /** Which fixture file each graph's weights come from, and how to build it directly. */
