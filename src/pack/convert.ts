@@ -142,10 +142,10 @@ export async function convertToPack(files: ConvertFiles, opts: ConvertOptions = 
   const together = (ok: boolean, why: string) => {
     if (!ok) throw new MynahError('MODELS_MISMATCH', `These files do not belong together: ${why}.`);
   };
+  if (sv) together(svFitsSoVITS(sv.sv, sovits.sovits), `the speaker-verification model gives ${svEmbedDim(sv.sv)}-wide embeddings, the SoVITS model expects ${sovits.sovits.svDim}`);
   together(hubert.hubert.hidden === sovits.sovits.sslDim, `HuBERT gives ${hubert.hubert.hidden}-wide features, the SoVITS model expects ${sovits.sovits.sslDim}`);
   together(gpt.t2s.vocab === sovits.semantic.codebookSize + 1, `the GPT model predicts ${gpt.t2s.vocab - 1} semantic tokens, the SoVITS codebook has ${sovits.semantic.codebookSize}`);
   together(gpt.t2s.phonemeVocab >= sovits.sovits.textVocab, `the GPT model knows ${gpt.t2s.phonemeVocab} phonemes, the SoVITS ${sovits.version} model ${sovits.sovits.textVocab}; use a ${family.symbols} GPT model`);
-  if (sv) together(svFitsSoVITS(sv.sv, sovits.sovits), `the speaker-verification model gives ${svEmbedDim(sv.sv)}-wide embeddings, the SoVITS model expects ${sovits.sovits.svDim}`);
   // Upstream's files always agree here (1024); the tiny test pack deliberately does not, so this
   // is reported rather than refused.
   if (roberta && roberta.roberta.hidden !== gpt.t2s.bertDim) {

@@ -262,6 +262,9 @@ describe('convertToPack on PyTorch-written fixtures', () => {
     // swap is caught first.
     await expect(convertToPack({ ...files(), gpt: src('s2-v2.pth') })).rejects.toMatchObject({ code: 'CHECKPOINT_WRONG_SLOT' });
     await expect(convertToPack({ ...files(), sovits: src('malicious-subprocess.pth') })).rejects.toMatchObject({ code: 'UNSAFE_PICKLE' });
-    await expect(convertToPack({ ...files(), sovits: src('s2-v2pro.pth') })).rejects.toMatchObject({ code: 'UNSUPPORTED_MODEL_VERSION' });
+    // A v2Pro SoVITS needs the speaker-verification model, and one whose embedding width it reads.
+    await expect(convertToPack({ ...files(), sovits: src('s2-v2pro.pth') })).rejects.toMatchObject({ code: 'SV_MODEL_MISSING' });
+    const sv = bytesSource(new Uint8Array(readFileSync(new URL('../v2pro/sv-tiny.ckpt', DIR))), 'sv-tiny.ckpt');
+    await expect(convertToPack({ ...files(), sovits: src('s2-v2pro.pth'), sv })).rejects.toMatchObject({ code: 'MODELS_MISMATCH', message: expect.stringMatching(/speaker-verification model gives 2560-wide.*expects 64/) });
   });
 });

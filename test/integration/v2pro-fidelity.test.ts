@@ -154,3 +154,44 @@ describe.each(CASES)('$name against upstream', (c) => {
     console.log(`${c.name}: ${figures.join(', ')}`);
   }, 300_000);
 });
+
+describe('converting upstream-format v2Pro / v2ProPlus files', () => {
+  const CK = new URL('../fixtures/checkpoints/', import.meta.url);
+  const file = (url: URL, name: string) => bytesSource(new Uint8Array(readFileSync(url)), name);
+  const base = () => ({
+    gpt: file(new URL('s1-v2.ckpt', CK), 's1-v2.ckpt'),
+    hubert: file(new URL('hubert/pytorch_model.bin', CK), 'pytorch_model.bin'),
+    hubertConfig: new Blob([readFileSync(new URL('hubert/config.json', CK))]),
+    sv: file(new URL('sv-tiny.ckpt', DIR), 'pretrained_eres2netv2w24s4ep4.ckpt'),
+  });
+
+  it.each(['v2Pro', 'v2ProPlus'])('%s: a pack with the sv graph whose fused ge is upstream’s (>= 60 dB)', async (version) => {
+    const { convertToPack } = await import('../../src/pack/convert');
+    const steps: string[] = [];
+    const pack = await convertToPack({ ...base(), sovits: file(new URL(`tiny-${version}/s2.pth`, DIR), `my-${version}.pth`) }, { onProgress: (p) => steps.push(`${p.phase} ${p.name}`) });
+    expect(pack.manifest.version).toBe(version);
+    expect(pack.report.sovitsHeader).toBe(version === 'v2Pro' ? '05' : '06');
+    expect(pack.manifest.files.map((f) => f.role)).toContain('sv');
+    expect(steps).toContain('reading pretrained_eres2netv2w24s4ep4.ckpt');
+    expect(pack.report.ignoredKeys.sv).toBeGreaterThan(0); // num_batches_tracked and seg_1
+    const bytes = (role: string) => pack.files.get(pack.manifest.files.find((f) => f.role === role)!.name)!;
+    const fb = input.fbank_A;
+    const sv = (await (await session(bytes('sv'))).run({ fbank: new ort.Tensor('float32', fb.data as Float32Array, [1, ...fb.shape]) })).sv;
+    const ge = (await (await session(bytes('sovits-ref'))).run({ refer: tensor(input, 'spec_A'), sv })).ge.data as Float32Array;
+    expect(snrDb(f32(readArrays(`tiny-${version}`), 'ge_A'), ge)).toBeGreaterThanOrEqual(60);
+  });
+
+  it('a v2Pro SoVITS without the sv file is SV_MODEL_MISSING naming the file; an sv file with a v2 SoVITS is ignored with a warning', async () => {
+    const { convertToPack } = await import('../../src/pack/convert');
+    const { sv: _sv, ...noSv } = base();
+    const err = await convertToPack({ ...noSv, sovits: file(new URL('tiny-v2Pro/s2.pth', DIR), 's2.pth') }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'SV_MODEL_MISSING' });
+    expect(err.message).toMatch(/pretrained_eres2netv2w24s4ep4\.ckpt/);
+    const v2 = await convertToPack({ ...base(), sovits: file(new URL('s2-v2.pth', CK), 's2-v2.pth') });
+    expect(v2.manifest.version).toBe('v2');
+    expect(v2.manifest.files.map((f) => f.role)).not.toContain('sv');
+    expect(v2.report.warnings.join(' ')).toMatch(/only used by v2Pro and v2ProPlus models.*ignored/);
+    // The SV file in another slot is recognised for what it is.
+    await expect(convertToPack({ ...base(), sovits: base().sv })).rejects.toMatchObject({ code: 'CHECKPOINT_WRONG_SLOT', message: expect.stringMatching(/speaker-verification/) });
+  });
+});

@@ -148,23 +148,35 @@ describe('wrong file, wrong version', () => {
     expect(e.message).toMatch(/does not look like a SoVITS/);
   });
 
-  it('v2Pro (header 05 and sv_emb) is UNSUPPORTED_MODEL_VERSION', async () => {
-    const pro = await open(load('s2-v2pro.pth'), 's2Gv2Pro.pth');
-    const e = await errorOf(() => readSoVITS(pro));
-    expect(e.code).toBe('UNSUPPORTED_MODEL_VERSION');
-    expect(e.message).toMatch(/v2Pro/);
+  it('v2Pro is recognised as upstream decides: header 05, else its sv_emb weights (and config version)', async () => {
+    const pro = readSoVITS(await open(load('s2-v2pro.pth'), 's2Gv2Pro.pth'));
+    expect(pro.version).toBe('v2Pro');
+    expect(pro.sovits.svDim).toBe(64);
     // Same weights without the header: still recognised by its speaker-verification parts.
     const plain = load('s2-v2pro.pth');
     plain[0] = 0x50;
     plain[1] = 0x4b;
-    const e2 = await errorOf(async () => readSoVITS(await open(plain, 's2Gv2Pro.pth')));
-    expect(e2.code).toBe('UNSUPPORTED_MODEL_VERSION');
+    expect(readSoVITS(await open(plain, 's2Gv2Pro.pth')).version).toBe('v2Pro');
+    // Header 06 on the same weights: v2ProPlus.
+    const plus = load('s2-v2pro.pth');
+    plus[1] = '6'.charCodeAt(0);
+    expect(readSoVITS(await open(plus, 'x.pth')).version).toBe('v2ProPlus');
+  });
+
+  it('a Pro header on a file without the speaker-verification weights is CHECKPOINT_CONFIG_MISMATCH', async () => {
+    const bytes = load('s2-v2.pth');
+    bytes[0] = 0x30;
+    bytes[1] = 0x36;
+    const e = await errorOf(async () => readSoVITS(await open(bytes, 'x.pth')));
+    expect(e.code).toBe('CHECKPOINT_CONFIG_MISMATCH');
+    expect(e.message).toMatch(/v2ProPlus.*lacks the speaker-verification weights/);
   });
 
   it.each([
     ['02', /v3/],
+    ['03', /v3 \(LoRA\)/],
     ['04', /v4/],
-    ['06', /v2ProPlus/],
+    ['09', /unknown \(header 09\)/],
   ])('header %s is UNSUPPORTED_MODEL_VERSION', async (code, name) => {
     const bytes = load('s2-v2.pth');
     bytes[0] = code.charCodeAt(0);
@@ -172,5 +184,7 @@ describe('wrong file, wrong version', () => {
     const e = await errorOf(async () => readSoVITS(await open(bytes, 'x.pth')));
     expect(e.code).toBe('UNSUPPORTED_MODEL_VERSION');
     expect(e.message).toMatch(name);
+    expect(e.message).toMatch(/not v3\/v4 yet/);
   });
 });
+

@@ -9,7 +9,7 @@ import { hubertFrameCount } from '../../src/graph/models/hubert';
 import { semanticCodeCount } from '../../src/graph/models/semantic';
 import { sovitsFrameCount, sovitsHop, sovitsWeightNormNames, sovitsParameterShapesByPart } from '../../src/graph/models/sovits';
 import { mulberry32, RandomWeights, ZeroWeights, type Init, type WeightSource } from '../../src/graph/weights';
-import { buildPack, PACK_TINY, PACK_V2_RANDOM, type PackConfig } from '../../src/pack/build';
+import { buildPack, PACK_TINY, PACK_TINY_V2PRO, PACK_TINY_V2PROPLUS, PACK_V2_RANDOM, type PackConfig } from '../../src/pack/build';
 import { svEmbedDim } from '../../src/graph/models/sv';
 import { isGraphRole, REQUIRED_ROLES, validateManifest, type GraphRole, type PackManifest } from '../../src/pack/manifest';
 import { syntheticBertVocab, TINY_VOCAB_ENTRIES } from '../../src/pack/synthetic-vocab';
@@ -28,7 +28,7 @@ async function buildInMemory(cfg: PackConfig, seed: number): Promise<Built> {
   const ws = new RandomWeights(seed);
   const manifest = await buildPack(
     cfg,
-    { t2s: ws, sovits: ws, hubert: ws, roberta: ws, bertVocab: syntheticBertVocab(TINY_VOCAB_ENTRIES) },
+    { t2s: ws, sovits: ws, hubert: ws, roberta: ws, sv: cfg.sv ? ws : undefined, bertVocab: syntheticBertVocab(TINY_VOCAB_ENTRIES) },
     async (name, bytes) => {
       if (files.has(name)) throw new Error(`${name} written twice`);
       files.set(name, bytes);
@@ -305,6 +305,46 @@ describe('tiny pack built in memory', () => {
     }
     expect(again.manifest.files).toEqual(built.manifest.files);
     expect(other.manifest.files.map((f) => f.sha256)).not.toContain(built.manifest.files[0].sha256);
+  });
+});
+
+describe.each([PACK_TINY_V2PRO, PACK_TINY_V2PROPLUS])('tiny $version pack', (cfg) => {
+  let built: Built;
+  beforeAll(async () => {
+    built = await buildInMemory(cfg, 1);
+  });
+
+  it('lists the speaker-verification graph, and a manifest without it is refused', () => {
+    const m = validateManifest(JSON.parse(JSON.stringify(built.manifest)));
+    expect(m.version).toBe(cfg.version);
+    expect(m.files.map((f) => f.role).sort()).toEqual([...REQUIRED_ROLES, 'sv', 'bert', 'bert-vocab'].sort());
+    expect(m.dims.sv).toEqual(cfg.sv);
+    expect(() => validateManifest({ ...m, files: m.files.filter((f) => f.role !== 'sv') })).toThrow(/no sv graph/);
+    expect(() => validateManifest({ ...m, version: 'v3' })).toThrow(/model version "v3" is not supported/);
+  });
+
+  for (const role of ['sv', 'sovits-ref', 'sovits-decoder'] as GraphRole[]) {
+    it(`${role}: runs at two input sizes with the documented output shapes`, async () => {
+      const file = built.manifest.files.find((f) => f.role === role)!;
+      const s = await session(built.files.get(file.name)!);
+      try {
+        for (const c of casesFor(cfg, role)) {
+          expect([...s.inputNames].sort(), c.label).toEqual(Object.keys(c.feeds).sort());
+          const out = await s.run(c.feeds);
+          for (const [name, dims] of Object.entries(c.dims)) {
+            expect(out[name].dims, `${role} ${c.label} ${name}`).toEqual(dims);
+            expect((out[name].data as Float32Array).every(Number.isFinite)).toBe(true);
+          }
+        }
+      } finally {
+        await s.release();
+      }
+    });
+  }
+
+  it('a pack config whose SV width differs from what SoVITS reads is refused before building', async () => {
+    const ws = new RandomWeights(1);
+    await expect(buildPack({ ...cfg, sv: { ...cfg.sv!, channels: 4 } }, { t2s: ws, sovits: ws, hubert: ws, sv: ws }, async () => {})).rejects.toThrow(/SV network gives 1280 values, SoVITS reads 2560/);
   });
 });
 
