@@ -540,9 +540,10 @@ def main():
     print(f'wrote {OUT} ({total / 1e6:.2f} MB)')
 
 
-def check_upstream(src):
-    """Instantiates upstream's networks (real sizes) and compares their state dict keys and shapes with
-    this script's layouts. Imports upstream does not need for building the modules are stubbed."""
+def stub_upstream_imports(src, rearrange=None):
+    """Puts upstream's GPT_SoVITS dir on sys.path and stubs the imports its model code makes but
+    building and running the modules does not need (training, text frontend, v3/v4 parts).
+    `rearrange`: an einops stand-in for code paths that call it (the quantizer's decode)."""
     sys.path.insert(0, src)
 
     def stub(name, **attrs):
@@ -554,15 +555,22 @@ def check_upstream(src):
     stub('f5_tts')
     stub('f5_tts.model', DiT=object)
     stub('text', symbols=stub('text.symbols', symbols=['_'] * 322), symbols2=stub('text.symbols2', symbols=['_'] * 732))
-    stub('einops', rearrange=None, repeat=None)
+    stub('einops', rearrange=rearrange, repeat=None)
     stub('tqdm', tqdm=lambda x, *a, **k: x)
     stub('packaging', version=stub('packaging.version', parse=lambda s: (9,)))
     stub('torchmetrics')
     stub('torchmetrics.classification', MulticlassAccuracy=lambda *a, **k: None)
+    stub('librosa', filters=stub('librosa.filters', mel=None))  # imported by mel_processing, unused here
     import torch.nn.functional as F
     for n in ('_mha_shape_check', '_canonical_mask', '_none_or_dtype', '_in_projection_packed'):
         setattr(F, n, getattr(F, n, None))
     torch.jit.script = lambda f, *a, **k: f  # old torch cannot script upstream's newer code; not needed here
+
+
+def check_upstream(src):
+    """Instantiates upstream's networks (real sizes) and compares their state dict keys and shapes with
+    this script's layouts. Imports upstream does not need for building the modules are stubbed."""
+    stub_upstream_imports(src)
     from module.models import SynthesizerTrn
     from AR.models.t2s_model import Text2SemanticDecoder
     import yaml

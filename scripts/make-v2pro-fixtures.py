@@ -75,31 +75,11 @@ def rearrange(x, pattern):
 
 
 def import_upstream(src):
-    """Stubs as make-checkpoint-fixtures.py check_upstream, plus a working rearrange (decode uses it) and
-    librosa (mel_processing imports librosa.filters.mel; spectrogram_torch does not use it)."""
+    """Upstream's modules with make-checkpoint-fixtures.py's import stubs and a working rearrange
+    (the quantizer's decode uses it)."""
     src = os.path.abspath(src)
-    sys.path.insert(0, src)
+    ckf.stub_upstream_imports(src, rearrange=rearrange)
     sys.path.insert(0, os.path.join(src, 'eres2net'))  # sv.py's sys.path entry: ERes2NetV2 imports fusion, pooling_layers
-
-    def stub(name, **attrs):
-        m = types.ModuleType(name)
-        m.__dict__.update(attrs)
-        sys.modules[name] = m
-        return m
-
-    stub('f5_tts')
-    stub('f5_tts.model', DiT=object)
-    stub('text', symbols=stub('text.symbols', symbols=['_'] * 322), symbols2=stub('text.symbols2', symbols=['_'] * 732))
-    stub('einops', rearrange=rearrange, repeat=None)
-    stub('tqdm', tqdm=lambda x, *a, **k: x)
-    stub('packaging', version=stub('packaging.version', parse=lambda s: (9,)))
-    stub('torchmetrics')
-    stub('torchmetrics.classification', MulticlassAccuracy=lambda *a, **k: None)
-    stub('librosa', filters=stub('librosa.filters', mel=None))
-    import torch.nn.functional as F
-    for n in ('_mha_shape_check', '_canonical_mask', '_none_or_dtype', '_in_projection_packed'):
-        setattr(F, n, getattr(F, n, None))
-    torch.jit.script = lambda f, *a, **k: f  # torch 1.13 cannot script some newer upstream code
     from module import models, modules, mrte_model, quantize, mel_processing
     import ERes2NetV2
     import kaldi
