@@ -184,6 +184,11 @@ export class Mynah {
     return this.api.convertPack(files, opts, onProgress && Comlink.proxy(onProgress));
   }
 
+  /** Stops a running loadPack (its download included); it then fails with CANCELLED. */
+  cancelLoad(): Promise<boolean> {
+    return this.api.cancelLoad();
+  }
+
   loadStoredPack(id: string): Promise<PackSummary> {
     return this.api.loadStoredPack(id);
   }

@@ -12,6 +12,7 @@ import { deletePack, listPacks, loadPack as loadStoredPack, savePack } from './s
 import { MynahError } from './errors';
 import { installErrorTransfer } from './comlink-errors';
 import { loadEnglishDictionary } from './text/g2p/en';
+import { checkConvertFiles, checkEngineOptions } from './validate';
 
 installErrorTransfer();
 
@@ -48,7 +49,7 @@ async function storedPack(id: string) {
 let ortBase = '';
 
 function ready(): Engine {
-  if (!engine) throw new Error(`engine not initialised (ORT base: ${ortBase || 'none'})`);
+  if (!engine) throw new MynahError('NOT_READY', `The engine is not initialised yet (ORT base: ${ortBase || 'none'}). Call Mynah.create() and wait for it.`);
   return engine;
 }
 
@@ -67,6 +68,7 @@ const api = {
   async init(options: WorkerInit) {
     // ORT is served by the app itself (no CDN) and loaded at run time from one folder, so its
     // .mjs/.wasm pair stays together and its thread workers load ORT, not this worker.
+    checkEngineOptions(options);
     ortBase = options.ortBase;
     const ort = (await import(/* @vite-ignore */ new URL('ort.webgpu.min.mjs', options.ortBase).href)) as OrtModule;
     ort.env.wasm.wasmPaths = options.ortBase;
@@ -77,12 +79,15 @@ const api = {
   runModel: (...args: Parameters<Engine['runModel']>) => ready().runModel(...args),
   runProbe: () => ready().runProbe(),
   loadPack: (url: string, onProgress?: (p: FetchProgress) => void) => withFrontend(ready().loadPack(url, onProgress)),
+  /** Stops a running pack load (its download included). */
+  cancelLoad: () => ready().cancelLoad(),
   /**
    * Converts upstream checkpoint files (GPT .ckpt, SoVITS .pth, HuBERT, optional RoBERTa) into a
    * pack here in the worker, stores it (so a reload needs no re-conversion) and loads it.
    */
   async convertPack(files: ConvertFiles, opts: { id?: string; name?: string } = {}, onProgress?: (p: ConvertProgress) => void): Promise<{ summary: PackSummary; report: ConvertReport }> {
     // The converter (pickle/zip readers, every graph builder) loads only when someone converts.
+    checkConvertFiles(files);
     const { convertToPack } = await import('./pack/convert');
     const { report, ...pack } = await convertToPack(files, { ...opts, onProgress });
     await savePack(pack);

@@ -36,8 +36,18 @@ export interface UnpickleOptions {
   persistentLoad?(pid: PyValue): PyValue;
 }
 
-/** Thrown when the pickle runs past the end of the bytes (the caller may retry with more). */
-export class PickleEndOfData extends Error {}
+/**
+ * Thrown when the pickle runs past the end of the bytes (the caller may retry with more). Typed,
+ * so a pickle with no STOP or a length claiming more bytes than exist reports CHECKPOINT_TRUNCATED.
+ */
+export class PickleEndOfData extends MynahError {
+  constructor() {
+    super('CHECKPOINT_TRUNCATED', 'The checkpoint ends inside its data (a length or the end marker points past the bytes present). Copy or download the file again.');
+  }
+}
+
+/** Longest integer a checkpoint's pickle may hold, bytes (PyTorch writes at most 8; a huge one would take minutes to decode). */
+const MAX_LONG_BYTES = 64;
 
 /** A dict-like object rebuilt from a whitelisted class's __dict__ (e.g. upstream's HParams). */
 export const PLAIN_OBJECT_CLASS = Symbol('pythonClass');
@@ -121,6 +131,10 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions, start = 0): { 
     const v = view.getUint32(pos, true) + view.getUint32(pos + 4, true) * 2 ** 32;
     pos += 8;
     return v;
+  };
+  const textInt = (t: string) => {
+    if (t.length > 3 * MAX_LONG_BYTES || !/^\s*[-+]?\d+\s*$/.test(t)) throw bad('its pickle holds a malformed or huge integer');
+    return toInt(BigInt(t.trim()));
   };
   const line = () => {
     const end = data.indexOf(0x0a, pos);
@@ -221,22 +235,26 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions, start = 0): { 
       case 0x8a: // LONG1
         stack.push(decodeLong(take(u8())));
         break;
-      case 0x8b: // LONG4
-        stack.push(decodeLong(take(u32())));
+      case 0x8b: {
+        // LONG4
+        const n = u32();
+        if (n > MAX_LONG_BYTES) throw bad(`its pickle holds a ${n}-byte integer`);
+        stack.push(decodeLong(take(n)));
         break;
+      }
       case 0x49: {
         // INT (text): also how protocols 0/1 spell booleans
         const s = line();
         if (s === '01') stack.push(true);
         else if (s === '00') stack.push(false);
-        else stack.push(toInt(BigInt(s)));
+        else stack.push(textInt(s));
         break;
       }
       case 0x4c: // LONG (text)
-        stack.push(toInt(BigInt(line().replace(/L$/, ''))));
+        stack.push(textInt(line().replace(/L$/, '')));
         break;
       case 0x46: // FLOAT (text)
-        stack.push(Number(line()));
+        stack.push(Number(line().slice(0, 64)));
         break;
       case 0x47: {
         // BINFLOAT (big-endian double)

@@ -17,6 +17,8 @@ import { addVoiceReferences, extractVoice, type CloneRequest, type CloneTimings 
 import type { PcmAudio } from '../audio/pcm';
 import { assertAllowed, contentFilterConfig, type ContentFilterConfig } from '../safety/filter';
 import { isLocked, unlockVoice } from '../store/lock';
+import { checkCloneRequest, checkEngineOptions, checkPackShape, checkPackUrl, checkReferenceList, checkSynthesisOptions, checkText, checkVoiceId } from '../validate';
+import { validateManifest } from '../pack/manifest';
 
 export interface EngineOptions {
   backend?: BackendRequest;
@@ -50,6 +52,35 @@ export interface CloneResult {
   warnings: string[];
   /** Where cloning spent its time (HuBERT + codes, speaker verification, reference encoder). */
   timings?: CloneTimings;
+}
+
+export interface LoadOptions {
+  /** A download that sends nothing for this long fails with PACK_FETCH_TIMEOUT (default 30 s). */
+  timeoutMs?: number;
+}
+
+/** Keeps a MynahError; wraps anything else (TypeError, RangeError, ORT's errors) in one with `code`. */
+export function typed(e: unknown, code: string, what: string): MynahError {
+  if (e instanceof MynahError) return e;
+  const msg = String((e as Error)?.message ?? e).slice(0, 300);
+  return new MynahError(code, `${what} (${msg}). Try again; if it keeps happening, reload the page or load the pack again.`);
+}
+
+/** An in-memory pack: its shape (dims, sample rate, files map) and manifest, before any session. */
+function checkPack(pack: LoadedPack): LoadedPack {
+  checkPackShape(pack);
+  validateManifest(pack.manifest);
+  for (const f of pack.manifest.files) {
+    const bytes = pack.files.get(f.name);
+    if (bytes === undefined) {
+      if (!pack.open) throw new MynahError('PACK_CORRUPT', `Pack "${pack.manifest.id}" lists ${f.name} but does not hold it. Re-generate or re-download the pack.`);
+      continue;
+    }
+    if (!(bytes instanceof Uint8Array) || bytes.length !== f.bytes) {
+      throw new MynahError('PACK_CORRUPT', `${f.name} of pack "${pack.manifest.id}" is not the ${f.bytes} bytes its manifest lists. Re-generate or re-download the pack.`);
+    }
+  }
+  return pack;
 }
 
 export interface EngineDeps {
@@ -89,6 +120,7 @@ export class Engine {
   }
 
   async init(options: EngineOptions = {}): Promise<BackendInfo> {
+    checkEngineOptions(options);
     this.options = options;
     this.info = await chooseBackend(this.ort, options.backend ?? 'auto', this.scope, options.precision);
     return this.info;
@@ -127,24 +159,57 @@ export class Engine {
    * Loads a pack and creates its sessions. `source`: the URL of a pack.json, a pack in memory, or
    * a loader (e.g. from the pack store) that is called again if sessions must be re-created.
    */
-  async loadPack(source: string | LoadedPack | (() => Promise<LoadedPack>), onProgress?: (p: FetchProgress) => void): Promise<PackSummary> {
+  async loadPack(source: string | LoadedPack | (() => Promise<LoadedPack>), onProgress?: (p: FetchProgress) => void, opts: LoadOptions = {}): Promise<PackSummary> {
     const started = performance.now();
+    if (typeof source === 'string') checkPackUrl(source);
+    else if (typeof source !== 'function') checkPack(source);
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw new MynahError('OPTIONS_INVALID', 'onProgress must be a function. Pass a callback or nothing.');
+    // One load at a time; cancelLoad() (or a new load) aborts the running one.
+    this.loading?.abort();
+    const controller = new AbortController();
+    this.loading = controller;
+    const signal = controller.signal;
     // A URL's files are fetched one at a time as their sessions are made, so the download is never
-    // held whole next to the sessions.
-    const load = typeof source === 'string' ? () => fetchPack(source, { onProgress, lazy: true }) : typeof source === 'function' ? source : async () => source;
-    const pack = await load();
-    // A loader can be called again, so the bytes need not outlive their sessions; a pack object
-    // handed in stays the caller's.
+    // held whole next to the sessions. The first load's signal governs only that load; a reload
+    // (device loss) gets no signal.
+    const url = source;
+    const load =
+      typeof url === 'string'
+        ? (s?: AbortSignal) => fetchPack(url, { onProgress, lazy: true, signal: s, timeoutMs: opts.timeoutMs })
+        : typeof url === 'function'
+          ? async () => checkPack(await url())
+          : async () => url;
     try {
-      await this.createModels(pack, typeof source !== 'object');
+      const pack = await load(signal);
+      signal.throwIfAborted();
+      // A loader can be called again, so the bytes need not outlive their sessions; a pack object
+      // handed in stays the caller's.
+      try {
+        await this.createModels(pack, typeof source !== 'object');
+        signal.throwIfAborted();
+      } catch (e) {
+        // The old pack's sessions are gone (two packs at once could exceed memory), so a pack that
+        // fails half-way (a file that won't download, a bad graph) brings the previous one back.
+        if (this.packSource) await this.createModels(await this.packSource()).catch(() => undefined);
+        throw e;
+      }
+      this.packSource = () => load();
+      return { manifest: pack.manifest, bytes: pack.manifest.files.reduce((a, f) => a + f.bytes, 0), loadMs: performance.now() - started, bert: this.loaded().bertInfo };
     } catch (e) {
-      // The old pack's sessions are gone (two packs at once could exceed memory), so a pack that
-      // fails half-way (a file that won't download, a bad graph) brings the previous one back.
-      if (this.packSource) await this.createModels(await this.packSource()).catch(() => undefined);
-      throw e;
+      if (signal.aborted) throw new MynahError('CANCELLED', 'Loading the model pack was cancelled. Load it again when you are ready.');
+      throw typed(e, 'PACK_CORRUPT', 'The model pack could not be loaded');
+    } finally {
+      if (this.loading === controller) this.loading = undefined;
     }
-    this.packSource = load;
-    return { manifest: pack.manifest, bytes: pack.manifest.files.reduce((a, f) => a + f.bytes, 0), loadMs: performance.now() - started, bert: this.loaded().bertInfo };
+  }
+
+  private loading?: AbortController;
+
+  /** Stops a running loadPack (its download included); false when none is running. */
+  cancelLoad(): boolean {
+    if (!this.loading) return false;
+    this.loading.abort();
+    return true;
   }
 
   private async createModels(pack: LoadedPack, release = false): Promise<void> {
@@ -181,19 +246,34 @@ export class Engine {
       let producedOutput = false;
       const produced = () => (producedOutput = true);
       try {
-        await this.watchDevice();
-        return await Promise.race([work(signal, produced), this.lost]);
+        try {
+          await this.watchDevice();
+          return await Promise.race([work(signal, produced), this.lost]);
+        } catch (e) {
+          if (signal.aborted || this.info?.backend !== 'webgpu' || !isDeviceFailure(e, this.deviceLost)) throw e;
+          await this.fallBackToWasm(e);
+          if (producedOutput) throw new MynahError('WEBGPU_LOST', 'The GPU stopped responding mid-way; Mynah switched to WASM (CPU). Start again to hear the whole text.');
+          return await work(signal, produced);
+        }
       } catch (e) {
-        if (signal.aborted || this.info?.backend !== 'webgpu' || !isDeviceFailure(e, this.deviceLost)) throw e;
-        await this.fallBackToWasm(e);
-        if (producedOutput) throw new MynahError('WEBGPU_LOST', 'The GPU stopped responding mid-way; Mynah switched to WASM (CPU). Start again to hear the whole text.');
-        return work(signal, produced);
+        // Nothing untyped leaves the engine: a runtime or ORT failure becomes ENGINE_FAILED.
+        throw typed(e, 'ENGINE_FAILED', 'The engine failed on this request');
       }
     });
   }
 
+  /** A request refused at the boundary: a job that has already failed (no work was queued). */
+  private refused<T>(e: unknown): { id: JobId; result: Promise<T> } {
+    return { id: 0, result: Promise.reject(typed(e, 'OPTIONS_INVALID', 'The request is not valid')) };
+  }
+
   /** Clones a voice from reference audio and saves it in the voice library. */
   cloneVoice(req: CloneRequest): { id: JobId; result: Promise<CloneResult> } {
+    try {
+      checkCloneRequest(req);
+    } catch (e) {
+      return this.refused(e);
+    }
     return this.job(async (signal) => {
       const r = await extractVoice(this.loaded(), req, { dicBase: this.options.dicBase, signal });
       await saveVoice(r.voice, this.store());
@@ -207,6 +287,12 @@ export class Engine {
    * The voice must be unlocked and made with the loaded pack.
    */
   addVoiceReferences(voiceId: string, audio: PcmAudio[]): { id: JobId; result: Promise<CloneResult> } {
+    try {
+      checkVoiceId(voiceId);
+      checkReferenceList(audio);
+    } catch (e) {
+      return this.refused(e);
+    }
     return this.job(async (signal) => {
       const voice = await getVoice(voiceId, this.store());
       if (isLocked(voice)) throw new MynahError('VOICE_LOCKED', `The voice "${voice.name}" is locked. Unlock it before adding recordings.`);
@@ -221,7 +307,16 @@ export class Engine {
    * its passphrase; it is decrypted for this job only, never stored unlocked.
    */
   synthesize(text: string, voiceId: string, options: SynthesisOptions & { passphrase?: string }, emit: ChunkSink): { id: JobId; result: Promise<SynthesisReport> } {
-    const { passphrase, ...synthOptions } = options;
+    let checked: ReturnType<typeof checkSynthesisOptions>;
+    try {
+      checkText(text);
+      checkVoiceId(voiceId);
+      checked = checkSynthesisOptions(options);
+      if (typeof emit !== 'function') throw new MynahError('OPTIONS_INVALID', 'synthesize needs a function that receives the audio chunks. Pass one.');
+    } catch (e) {
+      return this.refused(e);
+    }
+    const { passphrase, ...synthOptions } = checked;
     return this.job(async (signal, produced) => {
       assertAllowed(text, this.filter());
       let voice = await getVoice(voiceId, this.store());
@@ -239,6 +334,7 @@ export class Engine {
   }
 
   cancel(id: JobId): boolean {
+    if (!Number.isSafeInteger(id)) return false;
     return this.queue.cancel(id);
   }
 

@@ -8,7 +8,8 @@ import type { Voice } from '../store/voices';
 import type { PackManifest } from '../pack/manifest';
 import { MODEL_FAMILIES } from '../pack/versions';
 import { DEFAULT_WATERMARK_KEY, makeWatermarkPayload, WatermarkEmbedder } from '../safety/watermark';
-import { splitText, textToPhones, type CutMethod, type LangMode, type PhoneSegment } from '../text/frontend';
+import { splitText, textToPhones, type CutMethod, type LangMode } from '../text/frontend';
+import { checkSynthesisOptions } from '../validate';
 import { phoneBert } from './bert-features';
 import { session, type LoadedModels } from './models';
 import { DEFAULT_SAMPLING, SemanticSampler, UPSTREAM_LIMITS, type SamplingOptions } from './sampling';
@@ -101,7 +102,17 @@ function normalNoise(n: number, rand: () => number): Float32Array {
   return out;
 }
 
+const allFinite = (a: Float32Array) => {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
+};
+
+/** Lets queued messages (cancel) in between fragments. */
+const yieldToLoop = () => new Promise<void>((r) => setTimeout(r, 0));
+
 export function resolveOptions(opts: SynthesisOptions) {
+  // Types, ranges and finiteness: the same schema as the engine's boundary (direct callers too).
+  checkSynthesisOptions(opts);
   const speed = opts.speed ?? 1;
   if (!(speed >= 0.25 && speed <= 4)) throw new MynahError('OPTIONS_INVALID', `Speed ${speed} is out of range; use 0.25–4 (1 is normal).`);
   const sampling: SamplingOptions = {
@@ -131,7 +142,7 @@ export function resolveOptions(opts: SynthesisOptions) {
  * A voice speaks only with the pack that made it: its codes and ge are that pack's. A voice from
  * another model family (v2 vs v2Pro, …) says which kind of pack it needs.
  */
-export function assertVoiceFitsPack(voice: Voice, manifest: PackManifest, gin: number): void {
+export function assertVoiceFitsPack(voice: Voice, manifest: PackManifest, gin: number, vocab?: { phones: number; codes: number }): void {
   const needs = MODEL_FAMILIES[voice.modelVersion]?.label ?? `GPT-SoVITS ${String(voice.modelVersion)}`;
   if (voice.modelVersion !== manifest.version) {
     throw new MynahError(
@@ -145,6 +156,10 @@ export function assertVoiceFitsPack(voice: Voice, manifest: PackManifest, gin: n
   if (voice.ge.length !== gin) {
     throw new MynahError('VOICE_INVALID', `Voice "${voice.name}" has a ${voice.ge.length}-wide speaker embedding but pack "${manifest.id}" uses ${gin}. Clone the voice again with this pack.`);
   }
+  // Ids outside the pack's tables would reach ORT's Gather as out-of-range indices.
+  if (vocab && (voice.promptPhones.some((p) => p < 0 || p >= vocab.phones) || voice.promptCodes.some((c) => c < 0 || c >= vocab.codes))) {
+    throw new MynahError('VOICE_INVALID', `Voice "${voice.name}" holds phone ids or semantic codes outside pack "${manifest.id}"'s tables. Clone the voice again with this pack.`);
+  }
 }
 
 export interface SynthesisContext {
@@ -156,19 +171,24 @@ export interface SynthesisContext {
 export async function synthesize(m: LoadedModels, voice: Voice, text: string, options: SynthesisOptions, emit: ChunkSink, ctx: SynthesisContext = {}): Promise<SynthesisReport> {
   const started = performance.now();
   const { ort, manifest } = m;
-  assertVoiceFitsPack(voice, manifest, m.sovits.gin);
+  assertVoiceFitsPack(voice, manifest, m.sovits.gin, { phones: Math.min(m.t2s.phonemeVocab, m.sovits.textVocab), codes: Math.min(m.sovits.codebookSize, m.t2s.vocab - 1) });
   const o = resolveOptions(options);
+  // Text is processed lazily, one fragment at a time just before it is spoken: the first audio
+  // never waits for the whole text, and cancel() lands between fragments at any text size.
   const fragments = splitText(text, o.cut, o.maxSegmentChars, o.lang);
   const warnings: string[] = [];
-  const phoneSets: { text: string; ids: BigInt64Array; segments: PhoneSegment[] }[] = [];
-  for (const f of fragments) {
+  let spoken = 0;
+  let bertWarned = false;
+  const phonesOf = async (f: string) => {
     const r = await textToPhones(f, o.lang, MODEL_FAMILIES[manifest.version].symbols, ctx.dicBase ? { ja: { dicPath: ctx.dicBase } } : {});
     warnings.push(...r.warnings);
     const ids = r.segments.flatMap((s) => s.ids);
-    if (ids.length) phoneSets.push({ text: f, ids: BigInt64Array.from(ids, BigInt), segments: r.segments });
-  }
-  if (!phoneSets.length) throw new MynahError('TEXT_EMPTY', 'There is nothing readable in the text. Type words in Chinese, English or Japanese.');
-  if (!m.bertInfo.available && phoneSets.some((p) => p.segments.some((s) => s.lang === 'zh'))) warnings.push(m.bertInfo.note);
+    if (!m.bertInfo.available && !bertWarned && r.segments.some((s) => s.lang === 'zh')) {
+      bertWarned = true;
+      warnings.push(m.bertInfo.note);
+    }
+    return ids.length ? { text: f, ids: BigInt64Array.from(ids, BigInt), segments: r.segments } : undefined;
+  };
 
   const sr = manifest.sampleRate;
   const hop = sovitsHop(m.sovits);
@@ -187,9 +207,11 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
     if (c.pcm.length === 0 && !c.segmentDone) return;
     if (c.kind === 'speech' && report.firstChunkMs < 0) report.firstChunkMs = performance.now() - started;
     report.audioSec += c.pcm.length / sr;
-    await emit({ ...c, sampleRate: sr, segments: phoneSets.length });
+    await emit({ ...c, sampleRate: sr, segments: fragments.length });
   };
   const out = async (c: Omit<AudioChunk, 'sampleRate' | 'segments'>) => {
+    // No NaN or infinity ever reaches a player: a pack that computes them is broken.
+    if (!allFinite(c.pcm)) throw new MynahError('SYNTHESIS_FAILED', `Pack "${manifest.id}" produced invalid audio samples (NaN or infinite). Load the pack again or use another pack.`);
     last = c;
     await send({ ...c, pcm: marker.process(c.pcm) });
   };
@@ -216,8 +238,14 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
   if (voice.promptBert && voice.promptBert.length !== bertDim * promptPhones.length) {
     throw new MynahError('VOICE_INVALID', `The voice "${voice.name}" has BERT features of another width than this pack's GPT takes (${bertDim}). Clone the voice again.`);
   }
-  for (const [segment, { text: fragText, ids, segments }] of phoneSets.entries()) {
+  for (const [segment, fragment] of fragments.entries()) {
+    await yieldToLoop();
     ctx.signal?.throwIfAborted();
+    const phoneSet = await phonesOf(fragment);
+    if (!phoneSet) continue;
+    spoken++;
+    ctx.signal?.throwIfAborted();
+    const { text: fragText, ids, segments } = phoneSet;
     const P = promptPhones.length;
     const X = P + ids.length;
     // [prompt ; target] along the phone axis; zeros for non-Chinese text and without a BERT.
@@ -261,6 +289,7 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
     const pause = Math.round(o.pauseSec * sr);
     if (pause > 0) await out({ pcm: new Float32Array(pause), segment, kind: 'pause', tokens: tokens.length, segmentDone: true });
   }
+  if (!spoken) throw new MynahError('TEXT_EMPTY', 'There is nothing readable in the text. Type words in Chinese, English or Japanese.');
   if (last) await send({ ...last, pcm: marker.flush(), segmentDone: true });
   report.totalMs = performance.now() - started;
   return report;

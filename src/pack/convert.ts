@@ -2,6 +2,7 @@
 // lazily (Blob.slice per tensor; synchronously through FileReaderSync inside a worker), every
 // weight is checked against the network before anything is built, and the graphs are then built
 // one at a time with buildPack, so memory stays near one network's weights plus its ONNX bytes.
+import { checkConvertFiles } from '../validate';
 import { readBertVocab } from '../checkpoint/bert-vocab';
 import { blobSource, type ByteSource } from '../checkpoint/bytes';
 import { parseHFConfig, readGPT, readHubert, readRoberta, readSoVITS, readSV, svFitsSoVITS, type HFConfig } from '../checkpoint/models';
@@ -92,6 +93,17 @@ function packId(from: string): string {
  * that do not belong together), VOCAB_MISSING / VOCAB_INVALID (RoBERTa without a usable vocabulary).
  */
 export async function convertToPack(files: ConvertFiles, opts: ConvertOptions = {}): Promise<LoadedPack & { report: ConvertReport }> {
+  checkConvertFiles(files);
+  try {
+    return await convertChecked(files, opts);
+  } catch (e) {
+    if (e instanceof MynahError) throw e;
+    // A reader or graph builder tripping over a malformed file: typed, never a raw TypeError.
+    throw new MynahError('CHECKPOINT_INVALID', `These files could not be converted (${String((e as Error)?.message ?? e).slice(0, 200)}). Use the files exactly as GPT-SoVITS saved them.`);
+  }
+}
+
+async function convertChecked(files: ConvertFiles, opts: ConvertOptions): Promise<LoadedPack & { report: ConvertReport }> {
   const sources = {
     gpt: toSource(files.gpt, 'GPT model'),
     sovits: toSource(files.sovits, 'SoVITS model'),

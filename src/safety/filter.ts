@@ -14,6 +14,7 @@
 // match anywhere (no word spaces), with per-entry `allowIn` exceptions for innocent words.
 import { MynahError } from '../errors';
 import { TRAD_SIMP_PAIRS } from '../text/data/trad-to-simp';
+import { checkFilterOptions } from '../validate';
 
 export interface DenyEntry {
   /** Word or phrase as written; matching is case-, width- and accent-insensitive. */
@@ -72,6 +73,8 @@ export const DEFAULT_DENY_LIST: readonly DenyEntry[] = Object.freeze([
 
 /** Builds a frozen filter configuration (defaults: enabled, with the default list, no extra rules). */
 export function contentFilterConfig(c: Partial<ContentFilterConfig> = {}): Readonly<ContentFilterConfig> {
+  // Bounded sizes and types (FILTER_INVALID otherwise), so the check stays linear in the text.
+  checkFilterOptions(c);
   return Object.freeze({
     enabled: c.enabled ?? true,
     useDefaultList: c.useDefaultList ?? true,
@@ -134,8 +137,10 @@ function skeleton(text: string, leet: boolean): Skeleton {
   const gap: number[] = [];
   let pending = 0;
   for (const { s, at } of clusters(text)) {
-    // Strip accents but keep kana voicing marks (は and ば are different words).
-    const norm = s.normalize('NFKC').toLowerCase().normalize('NFD').replace(/(?![\u3099\u309a])\p{M}/gu, '').normalize('NFC');
+    // Strip accents but keep kana voicing marks (は and ば are different words). Plain ASCII
+    // needs none of that (a fast path: long English text is mostly ASCII).
+    const ascii = s.length === 1 && s.charCodeAt(0) < 0x80;
+    const norm = ascii ? s.toLowerCase() : s.normalize('NFKC').toLowerCase().normalize('NFD').replace(/(?![\u3099\u309a])\p{M}/gu, '').normalize('NFC');
     let kept = false;
     for (const ch of norm) {
       const f = foldChar(ch, leet);
@@ -181,15 +186,32 @@ function compileTerm(e: DenyEntry | string): CompiledTerm | undefined {
   };
 }
 
-const compiled = new WeakMap<object, CompiledTerm[]>();
-function termsOf(config: Readonly<ContentFilterConfig>): CompiledTerm[] {
-  let t = compiled.get(config);
-  if (!t) {
+/** A trie over the terms' skeletons: one walk per text position finds every term starting there. */
+interface TrieNode {
+  next: Map<string, TrieNode>;
+  ends: CompiledTerm[];
+}
+
+const compiled = new WeakMap<object, TrieNode>();
+function termsOf(config: Readonly<ContentFilterConfig>): TrieNode {
+  let root = compiled.get(config);
+  if (!root) {
     const all = [...(config.useDefaultList ? DEFAULT_DENY_LIST : []), ...config.deny];
-    t = all.map(compileTerm).filter((x): x is CompiledTerm => x !== undefined);
-    compiled.set(config, t);
+    root = { next: new Map(), ends: [] };
+    for (const term of all.map(compileTerm)) {
+      if (!term) continue;
+      let node = root;
+      for (let i = 0; i < term.text.length; i++) {
+        const ch = term.text[i]; // UTF-16 units, as the skeleton text is walked
+        let n = node.next.get(ch);
+        if (!n) node.next.set(ch, (n = { next: new Map(), ends: [] }));
+        node = n;
+      }
+      node.ends.push(term);
+    }
+    compiled.set(config, root);
   }
-  return t;
+  return root;
 }
 
 function acceptHit(sk: Skeleton, k0: number, term: CompiledTerm): boolean {
@@ -220,9 +242,12 @@ export function checkText(text: string, config: Readonly<ContentFilterConfig> = 
   const matches: FilterMatch[] = [];
   const seen = new Set<string>();
   const skeletons = [skeleton(text, false), skeleton(text, true)];
-  for (const term of termsOf(config)) {
-    for (const sk of skeletons) {
-      for (let k = sk.text.indexOf(term.text); k >= 0; k = sk.text.indexOf(term.text, k + 1)) {
+  const root = termsOf(config);
+  for (const sk of skeletons) {
+    for (let k = 0; k < sk.text.length; k++) {
+      const hits: CompiledTerm[] = [];
+      for (let node = root.next.get(sk.text[k]), j = k + 1; node; node = j < sk.text.length ? node.next.get(sk.text[j++]) : undefined) hits.push(...node.ends);
+      for (const term of hits) {
         if (!acceptHit(sk, k, term)) continue;
         const start = sk.start[k];
         const end = sk.end[k + term.text.length - 1];

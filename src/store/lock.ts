@@ -17,10 +17,14 @@
 // the GCM tag is what protects the content.
 import { MynahError } from '../errors';
 import type { Voice, VoiceLock } from './voices';
+import { checkPassphrase, LOCK_ITERATIONS_RANGE } from '../validate';
 
-export const LOCK_ITERATIONS = 600_000;
-/** Refuse records asking for more (a crafted file could otherwise stall the tab). */
-const MAX_ITERATIONS = 10_000_000;
+export const LOCK_ITERATIONS = LOCK_ITERATIONS_RANGE[0];
+/**
+ * Records asking for more are forged or damaged: refused as VOICE_TAMPERED before any key
+ * derivation (a crafted file could otherwise stall the tab on millions of PBKDF2 rounds).
+ */
+const MAX_ITERATIONS = LOCK_ITERATIONS_RANGE[1];
 
 const subtle = () => {
   const s = globalThis.crypto?.subtle;
@@ -95,8 +99,11 @@ export function assertUnlocked(v: Voice): void {
  */
 export async function lockVoice(voice: Voice, passphrase: string, iterations = LOCK_ITERATIONS): Promise<Voice> {
   if (isLocked(voice)) throw new MynahError('VOICE_LOCKED', `The voice "${voice.name}" is already locked.`);
+  checkPassphrase(passphrase);
   if (passphrase.length < 8) throw new MynahError('WEAK_PASSPHRASE', 'Choose a passphrase of at least 8 characters.');
-  if (!(iterations >= LOCK_ITERATIONS && iterations <= MAX_ITERATIONS)) throw new RangeError(`iterations must be in [${LOCK_ITERATIONS}, ${MAX_ITERATIONS}]`);
+  if (!(Number.isInteger(iterations) && iterations >= LOCK_ITERATIONS && iterations <= MAX_ITERATIONS)) {
+    throw new MynahError('OPTIONS_INVALID', `Lock iterations must be a whole number in [${LOCK_ITERATIONS}, ${MAX_ITERATIONS}]. Leave it out for the default.`);
+  }
   const salt = crypto.getRandomValues(new Uint8Array(16));
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const { key, check } = await deriveKeys(passphrase, salt, iterations);
@@ -121,6 +128,9 @@ export async function lockVoice(voice: Voice, passphrase: string, iterations = L
 export async function unlockVoice(voice: Voice, passphrase: string): Promise<Voice> {
   const l = voice.locked;
   if (!l) return voice;
+  // Passphrases are well-formed Unicode: a lone surrogate would be encoded as U+FFFD, so two
+  // different ill-formed passphrases could unlock the same voice.
+  checkPassphrase(passphrase);
   const tampered = (why: string) =>
     new MynahError('VOICE_TAMPERED', `The locked voice "${voice.name}" has been altered or damaged (${why}), so it can't be unlocked. Import it again from the original export.`);
   const { digest, ...rec } = l;
@@ -135,9 +145,12 @@ export async function unlockVoice(voice: Voice, passphrase: string): Promise<Voi
     throw tampered('its lock record is not valid base64');
   }
   if (!sameBytes(await sha256(recordDigestInput(voice.id, rec)), want)) throw tampered('its lock record does not match its checksum');
-  if (l.v !== 1 || l.kdf !== 'PBKDF2-SHA256' || !(l.iterations >= LOCK_ITERATIONS && l.iterations <= MAX_ITERATIONS) || salt.length !== 16 || iv.length !== 12) {
+  if (l.v !== 1 || l.kdf !== 'PBKDF2-SHA256' || !Number.isInteger(l.iterations) || !(l.iterations >= LOCK_ITERATIONS && l.iterations <= MAX_ITERATIONS) || salt.length !== 16 || iv.length !== 12) {
     throw tampered('its lock parameters are out of range');
   }
+  // The verifier is 16 bytes of HKDF output; all-equal bytes (a zeroed field) never come from it.
+  if (check.length !== 16 || check.every((b) => b === check[0])) throw tampered('its passphrase verifier is malformed');
+  if (ct.length < 16) throw tampered('its encrypted data is too short');
   const keys = await deriveKeys(passphrase, salt, l.iterations);
   if (!sameBytes(keys.check, check)) throw new MynahError('BAD_PASSPHRASE', `That passphrase does not unlock "${voice.name}". Check it and try again.`);
   let plain: ArrayBuffer;

@@ -3,6 +3,7 @@
 import { createStore, del, get, keys, set, type UseStore } from 'idb-keyval';
 import { MynahError } from '../errors';
 import type { ModelVersion } from '../pack/versions';
+import { checkVoiceRecord } from '../validate';
 
 export const VOICE_SCHEMA = 1;
 
@@ -96,15 +97,42 @@ export async function saveVoice(voice: Voice, store = voiceStore()): Promise<voi
 }
 
 export async function getVoice(id: string, store = voiceStore()): Promise<Voice> {
+  if (typeof id !== 'string' || !id) throw new MynahError('VOICE_NOT_FOUND', 'No voice id was given. Pick a voice from the library or clone a new one.');
   const raw = await get(id, store);
-  if (raw === undefined) throw new MynahError('VOICE_NOT_FOUND', `No saved voice has the id ${id}. Pick a voice from the library or clone a new one.`);
-  return migrate(raw);
+  if (raw === undefined) throw new MynahError('VOICE_NOT_FOUND', `No saved voice has the id ${id.slice(0, 100)}. Pick a voice from the library or clone a new one.`);
+  const v = migrate(raw);
+  if (v.id !== id) throw new MynahError('VOICE_INVALID', `The saved voice under ${id.slice(0, 100)} names itself ${v.id.slice(0, 100)}. Delete it and import it again.`);
+  return v;
 }
 
+/** A stored record the library could not read: reported, skipped, never in the way of the others. */
+export interface SkippedVoice {
+  key: string;
+  code: string;
+  message: string;
+}
+
+/** Every readable voice, oldest first, and the records that were skipped (with why). */
+export async function listVoicesReport(store = voiceStore()): Promise<{ voices: Voice[]; skipped: SkippedVoice[] }> {
+  const ids = await keys(store);
+  const voices: Voice[] = [];
+  const skipped: SkippedVoice[] = [];
+  for (const id of ids) {
+    try {
+      voices.push(await getVoice(String(id), store));
+    } catch (e) {
+      skipped.push({ key: String(id).slice(0, 200), code: (e as MynahError).code ?? 'VOICE_INVALID', message: (e as Error).message });
+    }
+  }
+  voices.sort((a, b) => a.created.localeCompare(b.created));
+  return { voices, skipped };
+}
+
+/** Every readable voice, oldest first; unreadable records are skipped (listVoicesReport says which). */
 export async function listVoices(store = voiceStore()): Promise<Voice[]> {
-  const ids = (await keys(store)) as string[];
-  const voices = await Promise.all(ids.map((id) => getVoice(id, store)));
-  return voices.sort((a, b) => a.created.localeCompare(b.created));
+  const { voices, skipped } = await listVoicesReport(store);
+  if (skipped.length) console.warn(`Mynah: skipped ${skipped.length} unreadable voice record(s): ${skipped.map((s) => `${s.key} (${s.message})`).join('; ')}`);
+  return voices;
 }
 
 export async function deleteVoice(id: string, store = voiceStore()): Promise<void> {
@@ -118,18 +146,18 @@ export async function renameVoice(id: string, name: string, store = voiceStore()
   return renamed;
 }
 
-/** Upgrades a stored record to the current schema (only schema 1 exists so far). */
+/**
+ * Upgrades a stored record to the current schema (only schema 1 exists so far) and checks it whole
+ * with the one voice schema (src/validate): types, lengths, ranges and finiteness.
+ */
 function migrate(raw: unknown): Voice {
-  const v = raw as Partial<Voice>;
-  if (v?.schema !== VOICE_SCHEMA) {
-    throw new MynahError('VOICE_INVALID', `A saved voice uses schema ${String(v?.schema)}, which this version of Mynah cannot read. Update Mynah.`);
-  }
-  return v as Voice;
+  checkVoiceRecord(raw, 'A saved voice');
+  return raw as Voice;
 }
 
 function checkVoice(v: Voice): void {
+  checkVoiceRecord(v);
   const bad = (why: string) => new MynahError('VOICE_INVALID', `This voice is not usable: ${why}.`);
-  if (!v.id || typeof v.id !== 'string') throw bad('it has no id');
   if (v.consent !== undefined) {
     const c = v.consent as Partial<VoiceConsent>;
     if (c.given !== true || typeof c.at !== 'string' || Number.isNaN(Date.parse(c.at)) || typeof c.statement !== 'string' || !c.statement) throw bad('its consent record is malformed');
@@ -166,6 +194,7 @@ function b64(a: Int32Array | Float32Array): string {
 
 function unb64<T extends Int32Array | Float32Array>(s: unknown, Ctor: { new (b: ArrayBuffer): T }): T {
   if (typeof s !== 'string') throw new Error('missing array');
+  if (s.length > 64 * 1024 * 1024) throw new Error('array too large');
   const bin = atob(s);
   if (bin.length % 4) throw new Error('array bytes not a multiple of 4');
   const bytes = new Uint8Array(bin.length);
@@ -187,13 +216,15 @@ export function exportVoice(v: Voice): string {
 
 /** Parses an exported voice file. Throws VOICE_INVALID (nothing is saved) when it is not one. */
 export function parseVoiceExport(text: string): Voice {
+  if (typeof text !== 'string') throw new MynahError('VOICE_INVALID', 'Import reads the text of a .mynah-voice.json file. Choose such a file.');
+  if (text.length > 128 * 1024 * 1024) throw new MynahError('VOICE_INVALID', 'This file is far larger than any voice export. Choose a .mynah-voice.json file.');
   let o: Record<string, unknown>;
   try {
     o = JSON.parse(text);
   } catch {
     throw new MynahError('VOICE_INVALID', 'This file is not a Mynah voice export (not JSON). Choose a .mynah-voice.json file.');
   }
-  if (o?.kind !== EXPORT_KIND) throw new MynahError('VOICE_INVALID', 'This file is not a Mynah voice export. Choose a .mynah-voice.json file.');
+  if (typeof o !== 'object' || o === null || Array.isArray(o) || o.kind !== EXPORT_KIND) throw new MynahError('VOICE_INVALID', 'This file is not a Mynah voice export. Choose a .mynah-voice.json file.');
   try {
     const { kind: _kind, ...rest } = o;
     const v = migrate({
@@ -219,7 +250,7 @@ export async function importVoice(text: string, store = voiceStore()): Promise<V
   const taken = existing !== undefined;
   if (taken && v.locked) {
     // A locked voice's ciphertext is bound to its id, so it can't take a fresh one.
-    if (existing.locked?.digest === v.locked.digest) return migrate(existing);
+    if ((existing as Voice | null)?.locked?.digest === v.locked.digest) return migrate(existing);
     throw new MynahError('VOICE_EXISTS', `A voice with the same id as the locked voice "${v.name}" is already in your library. Delete that voice first, then import again.`);
   }
   const imported = taken ? { ...v, id: crypto.randomUUID(), name: `${v.name} (imported)` } : v;
