@@ -99,7 +99,11 @@ export class StreamPlayer {
 
   /** Queues a chunk right after the previous one. The array is transferred (do not reuse it). */
   push(chunk: Float32Array): void {
+    if (!(chunk instanceof Float32Array)) return;
     const own = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice();
+    // NaN or infinite samples (never produced by the engine, which refuses them) play as silence
+    // rather than poisoning the output node.
+    for (let i = 0; i < own.length; i++) if (!Number.isFinite(own[i])) own[i] = 0;
     this.node.port.postMessage({ type: 'push', data: own }, [own.buffer as ArrayBuffer]);
   }
 

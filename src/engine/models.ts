@@ -12,6 +12,8 @@ import type { OrtModule } from './backend';
 import { EXTERNAL_DATA_PATH, externalizeWeights } from '../graph/external-data';
 import { graphForPlan, type PrecisionPlan } from './precision';
 import { T2SRunner } from './t2s-decode';
+import { MODEL_FAMILIES } from '../pack/versions';
+import { checkPackShape } from '../validate';
 
 export type PackSessions = Partial<Record<GraphRole, Ort.InferenceSession>>;
 
@@ -94,6 +96,8 @@ export async function loadModels(
 ): Promise<LoadedModels> {
   const precision = opts.precision ?? FP32;
   const { manifest } = pack;
+  // Dims, sample rate and files map by the one pack schema, whatever the pack came from.
+  checkPackShape(pack);
   const dims = manifest.dims as { t2s?: T2SConfig; sovits?: SoVITSConfig };
   if (!dims.t2s || !dims.sovits) throw new MynahError('PACK_CORRUPT', `Pack "${manifest.id}" does not describe its networks (dims.t2s / dims.sovits). Re-generate or re-convert it.`);
   const t2s = T2SRunner.sessionOptions(onDevice);
@@ -121,7 +125,9 @@ export async function loadModels(
       const role = f.role as GraphRole;
       onProgress?.(role, i, graphs.length);
       const noPrepack = CLONE_ONLY.has(role) || (role === 't2s-decoder' && precision.t2s === 'int8');
-      sessions[role] = await createGraph(create, graphForPlan(role, await bytesOf(f.name), precision), { ...(extra[role] ?? {}), ...(noPrepack ? NO_PREPACK : {}) });
+      const made = await createGraph(create, graphForPlan(role, await bytesOf(f.name), precision), { ...(extra[role] ?? {}), ...(noPrepack ? NO_PREPACK : {}) });
+      sessions[role] = made;
+      assertGraphFits(role, made, dims.t2s, manifest);
       if (opts.release) pack.files.delete(f.name);
     }
   } catch (e) {
@@ -130,6 +136,38 @@ export async function loadModels(
     throw new MynahError('PACK_CORRUPT', `A graph of pack "${manifest.id}" could not be loaded (${(e as Error).message}). Re-download or re-convert the pack.`);
   }
   return { ort, manifest, sessions, onDevice, precision, t2s: dims.t2s, sovits: dims.sovits, bert, bertInfo };
+}
+
+/** What each role's graph takes and gives (beyond these, inputs are optional extras such as sv). */
+const GRAPH_IO: Record<GraphRole, { inputs: string[]; outputs: string[] }> = {
+  hubert: { inputs: ['audio'], outputs: ['ssl'] },
+  semantic: { inputs: ['ssl'], outputs: ['codes'] },
+  sv: { inputs: ['fbank'], outputs: ['sv'] },
+  'sovits-ref': { inputs: ['refer'], outputs: ['ge'] },
+  't2s-embed': { inputs: ['phones', 'bert', 'prompt'], outputs: ['x'] },
+  't2s-token': { inputs: ['token', 'position'], outputs: ['x'] },
+  't2s-decoder': { inputs: ['x', 'text_len'], outputs: ['logits', 'new_k', 'new_v'] },
+  'sovits-decoder': { inputs: ['codes', 'phones', 'ge', 'noise', 'noise_scale', 'speed'], outputs: ['audio'] },
+  bert: { inputs: ['input_ids'], outputs: ['hidden'] },
+};
+
+/**
+ * A pack whose slot holds another network, or whose dims disagree with its graphs (layers 99 for a
+ * 2-layer decoder), is refused at load with PACK_CORRUPT instead of failing later inside ORT.
+ */
+function assertGraphFits(role: GraphRole, s: Ort.InferenceSession, t2s: T2SConfig, manifest: PackManifest): void {
+  const want = GRAPH_IO[role];
+  const bad = (why: string) => new MynahError('PACK_CORRUPT', `The ${role} graph of pack "${manifest.id}" ${why}. Re-generate or re-convert the pack.`);
+  const missing = [...want.inputs.filter((n) => !s.inputNames.includes(n)), ...want.outputs.filter((n) => !s.outputNames.includes(n))];
+  if (missing.length) throw bad(`is not a ${role} network (it lacks ${missing.join(', ')})`);
+  if (role === 't2s-decoder') {
+    const kv = s.inputNames.filter((n) => n.startsWith('past_k'));
+    const packed = kv.length === 1 && kv[0] === 'past_k';
+    if (!packed && kv.length !== t2s.layers) throw bad(`has ${kv.length} layers but the pack's dims say ${t2s.layers}`);
+  }
+  if (role === 'sovits-ref' && MODEL_FAMILIES[manifest.version].speakerVerification !== s.inputNames.includes('sv')) {
+    throw bad(`does not match the pack's version ${manifest.version} (speaker-verification input)`);
+  }
 }
 
 export async function releaseSessions(s: PackSessions): Promise<void> {

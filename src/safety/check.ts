@@ -4,6 +4,7 @@
 import { decodeAudioFile } from '../audio/decode';
 import { downmix, type PcmAudio } from '../audio/pcm';
 import { MynahError } from '../errors';
+import { checkAudio, checkWatermarkInput } from '../validate';
 import { DEFAULT_WATERMARK_KEY, detectWatermark as detectMark, parseWatermarkPayload, SCORE_ALONE, SCORE_WITH_CRC } from './watermark';
 
 /** Longest stretch examined by default: the mark repeats every 2.3 s, so 2 min is ample evidence (≈ 0.9 s of work). */
@@ -46,9 +47,9 @@ export const CHECK_THRESHOLDS = { alone: SCORE_ALONE, withPayload: SCORE_WITH_CR
  * noise, low-bit-rate codecs and short excerpts can hide the mark (docs/watermark-robustness.md).
  */
 export async function detectWatermark(audio: Blob | ArrayBuffer | Uint8Array | PcmAudio, options: CheckOptions = {}): Promise<WatermarkCheck> {
-  const key = options.key ?? DEFAULT_WATERMARK_KEY;
-  const maxSeconds = options.maxSeconds ?? CHECK_MAX_SECONDS;
-  if (!(maxSeconds > 0)) throw new RangeError('maxSeconds must be positive');
+  checkWatermarkInput(audio, options);
+  const key = options?.key ?? DEFAULT_WATERMARK_KEY;
+  const maxSeconds = options?.maxSeconds ?? CHECK_MAX_SECONDS;
   let pcm: PcmAudio;
   try {
     pcm = 'channels' in audio ? audio : await decodeAudioFile(audio);
@@ -56,7 +57,8 @@ export async function detectWatermark(audio: Blob | ArrayBuffer | Uint8Array | P
     if (e instanceof MynahError && e.code === 'AUDIO_SILENT') return { found: false, score: 0, falseAlarm: 1, checkedSec: 0, usableSec: 0, tooShort: true, silent: true };
     throw e;
   }
-  if (pcm.sampleRate < 8000) throw new MynahError('AUDIO_RATE', `This file is sampled at ${pcm.sampleRate} Hz, too low to carry the watermark. Check the original file instead.`);
+  if (!(pcm.sampleRate >= 8000)) throw new MynahError('AUDIO_RATE', `This file is sampled at ${pcm.sampleRate} Hz, too low to carry the watermark. Check the original file instead.`);
+  checkAudio(pcm, 'The audio to check');
   const mono = downmix(pcm.channels).subarray(0, Math.ceil(maxSeconds * pcm.sampleRate));
   const d = detectMark(mono, pcm.sampleRate, key);
   const read = d.present && d.payload ? parseWatermarkPayload(d.payload) : undefined;

@@ -92,12 +92,12 @@ async function convert(text: string, lang: LangMode, version: ModelVersion, opts
  * Converts one fragment of text (see splitText for long text) to phones and ids, segment by segment.
  * `lang`: 'auto' detects zh / ja / en runs; 'zh' / 'ja' read every non-English run in that language;
  * 'en' reads everything as English. Unreadable characters are skipped with a warning.
- * Throws MynahError 'text-too-long' above MAX_FRAGMENT_CHARS characters.
+ * Throws MynahError 'TEXT_TOO_LONG' above MAX_FRAGMENT_CHARS characters.
  */
 export async function textToPhones(text: string, lang: LangMode = 'auto', version: ModelVersion = 'v2', opts: FrontendOptions = {}): Promise<PhoneResult> {
-  if (typeof text !== 'string') throw new MynahError('text-invalid', 'Text must be a string.');
+  if (typeof text !== 'string') throw new MynahError('TEXT_INVALID', 'Text must be a string.');
   if ([...text].length > MAX_FRAGMENT_CHARS) {
-    throw new MynahError('text-too-long', `Text has ${[...text].length} characters; split it with splitText first (at most ${MAX_FRAGMENT_CHARS} per call).`);
+    throw new MynahError('TEXT_TOO_LONG', `Text has ${[...text].length} characters; split it with splitText first (at most ${MAX_FRAGMENT_CHARS} per call).`);
   }
   const warnings: string[] = [];
   if (!text.trim()) return { segments: [], warnings: ['The text is empty.'] };

@@ -220,7 +220,7 @@ export function applyCut(text: string, method: CutMethod): string[] {
       return out.filter((g) => !onlyMarks(g, marks));
     }
     default:
-      throw new MynahError('text-cut-method', `Unknown text cut method "${String(method)}".`);
+      throw new MynahError('OPTIONS_INVALID', `Unknown text cut method "${String(method)}".`);
   }
 }
 
@@ -274,7 +274,7 @@ export function collapseRepeatedMarks(text: string): string {
  * with a mark, and cut fragments longer than `maxLen` at punctuation.
  */
 export function splitText(text: string, method: CutMethod = 'cut1', maxLen = 510, lang: LangMode = 'auto'): string[] {
-  if (!Number.isFinite(maxLen) || maxLen < 1) throw new MynahError('text-max-length', `maxLen must be a positive number, got ${maxLen}.`);
+  if (!Number.isFinite(maxLen) || maxLen < 1) throw new MynahError('OPTIONS_INVALID', `maxLen must be a positive number, got ${maxLen}.`);
   let t = stripNewlines(collapseRepeatedMarks(text));
   if (!t) return [];
   const endMark = lang === 'en' ? '.' : '。';

@@ -30,7 +30,7 @@ export function phonesToIds(phones: readonly string[], version: ModelVersion): n
   const table = version === 'v1' ? ID_V1 : ID_V2;
   return phones.map((p) => {
     const id = table.get(p);
-    if (id === undefined) throw new MynahError('text-unknown-phone', `Phone "${p}" is not in the ${version} symbol table.`);
+    if (id === undefined) throw new MynahError('TEXT_UNKNOWN_PHONE', `Phone "${p}" is not in the ${version} symbol table.`);
     return id;
   });
 }

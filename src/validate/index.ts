@@ -312,6 +312,8 @@ export function checkWatermarkInput(audio: unknown, options: unknown): void {
   const isBytes = audio instanceof ArrayBuffer || audio instanceof Uint8Array || (typeof Blob !== 'undefined' && audio instanceof Blob);
   if (isBytes) return;
   if (typeof audio === 'object' && audio !== null && 'channels' in audio) {
+    const rate = (audio as { sampleRate?: unknown }).sampleRate;
+    if (typeof rate === 'number' && rate > 0 && rate < MIN_SAMPLE_RATE) return; // AUDIO_RATE, said by the check itself
     checkAudio(audio, 'The audio to check');
     return;
   }

@@ -117,7 +117,7 @@ describe('edge cases', () => {
     const huge = '今天天气很好。'.repeat(8000);
     expect(huge.length).toBeGreaterThan(MAX_FRAGMENT_CHARS);
     await expect(textToPhones(huge, 'auto', 'v2')).rejects.toThrowError(MynahError);
-    await expect(textToPhones(huge, 'auto', 'v2')).rejects.toMatchObject({ code: 'text-too-long' });
+    await expect(textToPhones(huge, 'auto', 'v2')).rejects.toMatchObject({ code: 'TEXT_TOO_LONG' });
   });
   it('a 9k-character fragment converts without hanging', async () => {
     const big = '我们今天去公园散步，Hello world，東京に行きます。'.repeat(300).slice(0, 9000);
