@@ -7,6 +7,7 @@ import { downmix, type PcmAudio } from './pcm';
 import { sniffAudio } from './sniff';
 import { assertAudible } from './trim';
 import { parseWav } from './wav';
+import { checkAudio, MIN_SAMPLE_RATE } from '../validate';
 
 export const DEFAULT_DECODE_RATE = 48000;
 
@@ -34,10 +35,15 @@ export async function decodeAudioFile(input: Blob | ArrayBuffer | Uint8Array): P
     }
   }
   if (!audio) {
-    const rate = sniff.sampleRate ?? DEFAULT_DECODE_RATE;
-    const ctx = new OfflineAudioContext(1, 1, rate);
+    // A header's rate is only a hint: an absurd one (0, 1 Hz, 10 GHz) must not reach the context.
+    const hinted = sniff.sampleRate;
+    const rate = hinted !== undefined && hinted >= MIN_SAMPLE_RATE && hinted <= 96000 ? hinted : DEFAULT_DECODE_RATE;
+    if (typeof OfflineAudioContext === 'undefined') {
+      throw new MynahError('AUDIO_UNSUPPORTED', 'Only WAV files can be read here (this environment has no audio decoder). Convert the file to WAV, or open it in a browser.');
+    }
     let buf: AudioBuffer;
     try {
+      const ctx = new OfflineAudioContext(1, 1, rate);
       // decodeAudioData detaches the buffer it gets: hand it a copy.
       buf = await ctx.decodeAudioData(bytes.slice().buffer);
     } catch {
@@ -46,6 +52,8 @@ export async function decodeAudioFile(input: Blob | ArrayBuffer | Uint8Array): P
     if (buf.length === 0) throw new MynahError('AUDIO_EMPTY', 'The file contains no audio. Choose a recording that contains speech.');
     audio = { sampleRate: buf.sampleRate, channels: Array.from({ length: buf.numberOfChannels }, (_, c) => buf.getChannelData(c).slice()) };
   }
+  // The decoded result crosses the same boundary as PCM handed in (rate, length, finite samples).
+  checkAudio(audio, 'The decoded file');
   assertAudible(downmix(audio.channels), audio.sampleRate);
   return audio;
 }

@@ -94,7 +94,7 @@ export function parseWav(input: Uint8Array | ArrayBuffer): PcmAudio {
   if (!fmt) throw corrupt('no fmt chunk');
   if (!data) throw corrupt('no data chunk');
   const { format, channels: nch, rate, bits } = fmt;
-  if (nch < 1 || rate < 1) throw corrupt(`${nch} channels at ${rate} Hz`);
+  if (nch < 1 || nch > 64 || rate < 1) throw corrupt(`${nch} channels at ${rate} Hz`);
   const bps = bits / 8;
   const supported = (format === PCM && [8, 16, 24, 32].includes(bits)) || (format === FLOAT && (bits === 32 || bits === 64));
   if (!supported) throw corrupt(`unsupported encoding: format ${format}, ${bits} bits`);

@@ -181,6 +181,7 @@ export const SynthesisOptionsSchema = v.object({
 export type CheckedSynthesisOptions = v.InferOutput<typeof SynthesisOptionsSchema>;
 
 export function checkSynthesisOptions(o: unknown): CheckedSynthesisOptions {
+  if (Array.isArray(o)) throw new MynahError('OPTIONS_INVALID', 'The speech settings must be an object of named settings, not a list. Pass { seed, speed, … }.');
   return parse(
     SynthesisOptionsSchema,
     o ?? {},
