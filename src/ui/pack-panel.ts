@@ -3,8 +3,9 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { Mynah, PackSummary } from '../client';
 import type { ConvertFiles, ConvertProgress } from '../pack/convert';
 import type { PackManifest } from '../pack/manifest';
+import { MODEL_FAMILIES, SV_CHECKPOINT_NAME } from '../pack/versions';
 import { assetUrl } from './assets';
-import { controls, emit, formatBytes, panel, reportError } from './shared';
+import { controls, emit, errorDetail, formatBytes, panel, reportError } from './shared';
 
 /** Where the loaded pack came from; remembered so a reload loads the same one. */
 export type PackSource = { kind: 'default' } | { kind: 'url'; url: string } | { kind: 'stored'; id: string };
@@ -34,12 +35,26 @@ type Slot = keyof ConvertFiles;
 const SLOTS: { slot: Slot; label: string; hint: string; accept: string; required: boolean }[] = [
   { slot: 'gpt', label: 'GPT model (.ckpt)', hint: 'From GPT_weights_v2/, e.g. my-voice-e15.ckpt', accept: '.ckpt', required: true },
   { slot: 'sovits', label: 'SoVITS model (.pth)', hint: 'From SoVITS_weights_v2/, e.g. my-voice_e8_s200.pth', accept: '.pth', required: true },
+  {
+    slot: 'sv',
+    label: 'Speaker-verification model (v2Pro / v2ProPlus only)',
+    hint: `Only for v2Pro and v2ProPlus models: ${SV_CHECKPOINT_NAME} from GPT_SoVITS/pretrained_models/sv/`,
+    accept: '.ckpt',
+    required: false,
+  },
   { slot: 'hubert', label: 'HuBERT weights', hint: 'chinese-hubert-base/pytorch_model.bin or model.safetensors', accept: '.bin,.safetensors', required: true },
   { slot: 'hubertConfig', label: 'HuBERT config.json (optional)', hint: 'Only needed for a non-standard HuBERT', accept: '.json', required: false },
   { slot: 'roberta', label: 'Chinese RoBERTa weights (optional)', hint: 'chinese-roberta-wwm-ext-large/pytorch_model.bin; without it Chinese gets no BERT features', accept: '.bin,.safetensors', required: false },
   { slot: 'robertaConfig', label: 'RoBERTa config.json (optional)', hint: 'Only needed for a non-standard RoBERTa', accept: '.json', required: false },
   { slot: 'robertaVocab', label: 'RoBERTa vocabulary (with the RoBERTa)', hint: 'chinese-roberta-wwm-ext-large/tokenizer.json or vocab.txt', accept: '.json,.txt', required: false },
 ];
+
+/** A dropped .ckpt that is the speaker-verification model rather than a GPT model (by its name or folder). */
+export function isSvCheckpoint(name: string, path = name): boolean {
+  const n = name.toLowerCase();
+  const p = path.toLowerCase();
+  return n === SV_CHECKPOINT_NAME || n.includes('eres2net') || /(^|[-_.])sv([-_.]|$)/.test(n.replace(/\.ckpt$/, '')) || /(^|\/)sv\//.test(p);
+}
 
 // Tokenizer side files of an HF model folder that conversion does not need.
 const UNUSED_JSON = new Set(['tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json', 'preprocessor_config.json']);
@@ -61,6 +76,10 @@ export class PackPanel extends LitElement {
   @state() private files: Partial<Record<Slot, File>> = {};
   @state() private stored: PackManifest[] = [];
   @state() private status = '';
+  /** Notes from the last conversion's report (e.g. a file that was not needed). */
+  @state() private notes: string[] = [];
+  /** The last conversion needed the speaker-verification file: point at its slot. */
+  @state() private svMissing = false;
   /** Where the loaded pack came from. */
   @state() private source?: PackSource;
   private started = false;
@@ -84,6 +103,10 @@ export class PackPanel extends LitElement {
       li span { flex: 1 1 12rem; }
       .progress { margin: 0.5rem 0; }
       .progress p { margin: 0.2rem 0; font-size: 0.9rem; }
+      .field.missing input { border: 2px solid var(--mynah-danger); }
+      .missing .hint { color: var(--mynah-danger); }
+      ul.notes { list-style: disc; margin: 0.3rem 0 0; padding-left: 1.2rem; }
+      .notes li { display: list-item; border: 0; padding: 0.1rem 0; }
     `,
   ];
 
@@ -114,6 +137,7 @@ export class PackPanel extends LitElement {
     this.busy = source.kind === 'stored' ? 'Loading the stored pack…' : 'Downloading the model pack…';
     this.status = this.busy;
     this.progress = undefined;
+    this.notes = [];
     try {
       let summary: PackSummary;
       if (source.kind === 'stored') summary = await client.loadStoredPack(source.id);
@@ -151,8 +175,10 @@ export class PackPanel extends LitElement {
     this.busy = 'Converting your model files…';
     this.status = this.busy;
     this.progress = { value: 0, max: 1, text: 'Starting…' };
+    this.notes = [];
+    this.svMissing = false;
     try {
-      const files = { gpt: f.gpt, sovits: f.sovits, hubert: f.hubert, hubertConfig: f.hubertConfig, roberta: f.roberta, robertaConfig: f.robertaConfig, robertaVocab: f.roberta ? f.robertaVocab : undefined };
+      const files: ConvertFiles = { gpt: f.gpt, sovits: f.sovits, hubert: f.hubert, hubertConfig: f.hubertConfig, roberta: f.roberta, robertaConfig: f.robertaConfig, robertaVocab: f.roberta ? f.robertaVocab : undefined, sv: f.sv };
       const { summary, report } = await client.convertPack(files, {}, (p: ConvertProgress) => {
         // Reading the files is quick next to building the graphs: give it the first fifth.
         const readShare = 0.2;
@@ -163,9 +189,16 @@ export class PackPanel extends LitElement {
       this.files = {};
       await this.refreshStored();
       this.loaded(summary);
-      if (report.warnings.length) this.status += ` Note: ${report.warnings.join(' ')}`;
+      this.notes = report.warnings;
+      if (report.warnings.length) this.status += ` ${report.warnings.length === 1 ? 'One note' : `${report.warnings.length} notes`} below.`;
     } catch (e) {
-      this.status = 'Conversion failed; nothing was stored.';
+      const { code } = errorDetail(e);
+      if (code === 'SV_MODEL_MISSING') {
+        // Point at the one slot that needs a file; the banner has the whole message.
+        this.svMissing = true;
+        this.status = `Conversion failed; nothing was stored. This SoVITS model is v2Pro or v2ProPlus: add ${SV_CHECKPOINT_NAME} in the speaker-verification slot and convert again.`;
+        void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('#slot-sv')?.focus());
+      } else this.status = 'Conversion failed; nothing was stored.';
       reportError(this, e);
     } finally {
       this.busy = '';
@@ -185,6 +218,7 @@ export class PackPanel extends LitElement {
 
   private pick(slot: Slot, file: File | undefined): void {
     this.files = { ...this.files, [slot]: file };
+    if (slot === 'sv' && file) this.svMissing = false;
   }
 
   /** Files dropped on the zone go to the slot their name suggests. */
@@ -194,7 +228,10 @@ export class PackPanel extends LitElement {
     for (const file of Array.from(list ?? [])) {
       const n = file.name.toLowerCase();
       const path = ((file as File & { webkitRelativePath?: string }).webkitRelativePath || n).toLowerCase();
-      if (n.endsWith('.ckpt')) next.gpt = file;
+      if (n.endsWith('.ckpt') && isSvCheckpoint(n, path)) {
+        next.sv = file;
+        this.svMissing = false;
+      } else if (n.endsWith('.ckpt')) next.gpt = file;
       else if (n.endsWith('.pth')) next.sovits = file;
       else if (n === 'tokenizer.json' || (n.endsWith('.txt') && n.includes('vocab'))) next.robertaVocab = file;
       else if (UNUSED_JSON.has(n)) left.push(file.name);
@@ -215,7 +252,7 @@ export class PackPanel extends LitElement {
     const m = p.manifest;
     return html`<dl class="current" aria-label="Loaded model pack">
         <dt>Pack</dt><dd>${m.name} <small>(${m.id})</small></dd>
-        <dt>Model</dt><dd>GPT-SoVITS ${m.version}, ${m.sampleRate / 1000} kHz</dd>
+        <dt>Model</dt><dd>${MODEL_FAMILIES[m.version]?.label ?? `GPT-SoVITS ${m.version}`}, ${m.sampleRate / 1000} kHz${MODEL_FAMILIES[m.version]?.speakerVerification ? html` <small>(with speaker verification)</small>` : nothing}</dd>
         <dt>Size</dt><dd>${formatBytes(p.bytes)} in ${m.files.length} files</dd>
         <dt>Weights</dt><dd>${m.weights}</dd>
         <dt>Chinese BERT</dt><dd>${p.bert?.available ? 'Yes' : 'No'}${p.bert ? html` <small>${p.bert.note}</small>` : nothing}</dd>
@@ -244,7 +281,7 @@ export class PackPanel extends LitElement {
       case 'convert': {
         const needsVocab = !!this.files.roberta && !this.files.robertaVocab;
         const ready = !!(this.files.gpt && this.files.sovits && this.files.hubert) && !needsVocab;
-        return html`<p class="hint">Your GPT-SoVITS v1/v2 files are converted here, in this browser, and stored for next time. Nothing is uploaded.</p>
+        return html`<p class="hint">Your GPT-SoVITS v1, v2, v2Pro or v2ProPlus files are converted here, in this browser, and stored for next time. Nothing is uploaded.</p>
           <div class="drop" @dragover=${(e: DragEvent) => (e.preventDefault(), (e.currentTarget as HTMLElement).classList.add('over'))}
             @dragleave=${(e: DragEvent) => (e.currentTarget as HTMLElement).classList.remove('over')}
             @drop=${(e: DragEvent) => (e.preventDefault(), (e.currentTarget as HTMLElement).classList.remove('over'), this.dropped(e.dataTransfer?.files))}>
@@ -252,11 +289,19 @@ export class PackPanel extends LitElement {
           </div>
           <div class="slots">
             ${SLOTS.map(
-              (s) => html`<div class="field">
-                <label for="slot-${s.slot}">${s.label}</label>
-                <input id="slot-${s.slot}" type="file" accept=${s.accept} @change=${(e: Event) => this.pick(s.slot, (e.target as HTMLInputElement).files?.[0])} />
-                <span class="hint">${this.files[s.slot] ? html`Chosen: ${this.files[s.slot]!.name} (${formatBytes(this.files[s.slot]!.size)})` : s.hint}</span>
-              </div>`,
+              (s) => {
+                const missing = s.slot === 'sv' && this.svMissing && !this.files.sv;
+                return html`<div class="field ${missing ? 'missing' : ''}">
+                  <label for="slot-${s.slot}">${s.label}</label>
+                  <input id="slot-${s.slot}" type="file" accept=${s.accept} aria-describedby="slot-${s.slot}-hint" aria-invalid=${missing ? 'true' : 'false'}
+                    @change=${(e: Event) => this.pick(s.slot, (e.target as HTMLInputElement).files?.[0])} />
+                  <span class="hint" id="slot-${s.slot}-hint">${this.files[s.slot]
+                    ? html`Chosen: ${this.files[s.slot]!.name} (${formatBytes(this.files[s.slot]!.size)})`
+                    : missing
+                      ? `Needed: this SoVITS model is v2Pro or v2ProPlus. Add ${SV_CHECKPOINT_NAME} here.`
+                      : s.hint}</span>
+                </div>`;
+              },
             )}
           </div>
           <button class="primary" ?disabled=${!!this.busy || !this.client || !ready} @click=${this.convert}>Convert and load</button>
@@ -301,7 +346,10 @@ export class PackPanel extends LitElement {
             <p>${this.progress.text}</p>
           </div>`
         : nothing}
-      <p class="hint" role="status" aria-live="polite">${this.status}</p>`;
+      <p class="hint" role="status" aria-live="polite">${this.status}</p>
+      ${this.notes.length
+        ? html`<div class="warn"><strong>Notes from the conversion</strong><ul class="notes" aria-label="Notes from the conversion">${this.notes.map((n) => html`<li>${n}</li>`)}</ul></div>`
+        : nothing}`;
   }
 }
 
