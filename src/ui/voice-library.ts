@@ -1,12 +1,17 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Mynah, Voice } from '../client';
+import { MAX_VOICE_REFERENCES } from '../pack/versions';
 import { controls, emit, fileSafe, panel, reportError, saveFile } from './shared';
 
+/** How many recordings a voice combines: the main one plus any added later. */
+export const voiceRecordings = (v: Voice): number => 1 + (v.auxRefs?.length ?? 0);
+
 /**
- * The voices saved in this browser: pick one to speak with, rename, export to a file (to keep,
- * move to another browser, or embed with <mynah-speak voice-src>), import, delete. Each voice says
- * which model pack it was made with, since it only works with that pack.
+ * The voices saved in this browser: pick one to speak with, rename, add recordings of the same
+ * speaker (up to MAX_VOICE_REFERENCES in all), export to a file (to keep, move to another
+ * browser, or embed with <mynah-speak voice-src>), import, delete. Each voice says which model
+ * pack it was made with, since it only works with that pack.
  */
 @customElement('mynah-voice-library')
 export class VoiceLibrary extends LitElement {
@@ -20,6 +25,12 @@ export class VoiceLibrary extends LitElement {
   @state() private draft = '';
   @state() private confirming = '';
   @state() private status = '';
+  /** Voice whose "Add recordings" form is open, the files chosen for it, and the confirmation. */
+  @state() private adding = '';
+  @state() private addFiles: File[] = [];
+  @state() private addSame = false;
+  /** Voice whose recordings are being added right now. */
+  @state() private working = '';
 
   static styles = [
     panel,
@@ -33,6 +44,9 @@ export class VoiceLibrary extends LitElement {
       .actions { grid-column: 2; display: flex; flex-wrap: wrap; gap: 0.3rem; }
       .other-pack { color: var(--mynah-danger); }
       form { display: flex; flex-wrap: wrap; gap: 0.3rem; grid-column: 2; }
+      form.add { flex-direction: column; align-items: flex-start; gap: 0.3rem; border: 1px solid var(--mynah-border); border-radius: 0.5rem; padding: 0.5rem 0.7rem; }
+      form.add .consent { display: flex; gap: 0.5rem; align-items: flex-start; font-weight: 400; }
+      form.add .consent input { margin-top: 0.2rem; flex: none; }
       .import { display: inline-flex; }
       .import input { position: absolute; opacity: 0; width: 1px; height: 1px; }
       .import:focus-within { outline: 3px solid var(--mynah-focus); outline-offset: 2px; border-radius: 0.5em; }
@@ -91,6 +105,66 @@ export class VoiceLibrary extends LitElement {
     }
   }
 
+  private openAdd(v: Voice): void {
+    this.adding = v.id;
+    this.addFiles = [];
+    this.addSame = false;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>(`#add-${CSS.escape(v.id)}`)?.focus());
+  }
+
+  private closeAdd(v: Voice): void {
+    this.adding = '';
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>(`#add-open-${CSS.escape(v.id)}`)?.focus());
+  }
+
+  /** Adds the chosen recordings to a saved voice; its speaker embedding becomes the mean of all. */
+  private async addRecordings(v: Voice, e: Event): Promise<void> {
+    e.preventDefault();
+    const files = this.addFiles;
+    if (!this.client || !files.length || !this.addSame || this.working) return;
+    this.working = v.id;
+    this.status = `Adding ${files.length === 1 ? '1 recording' : `${files.length} recordings`} to “${v.name}”…`;
+    try {
+      const r = await this.client.addVoiceReferences(v.id, files);
+      this.adding = '';
+      this.changed(`Added ${files.length === 1 ? '1 recording' : `${files.length} recordings`} to “${r.voice.name}”: it now combines ${voiceRecordings(r.voice)} of ${MAX_VOICE_REFERENCES}.` + (r.warnings.length ? ` Note: ${r.warnings.join(' ')}` : ''));
+    } catch (err) {
+      this.status = `No recordings were added to “${v.name}”.`;
+      reportError(this, err);
+    } finally {
+      this.working = '';
+    }
+  }
+
+  private renderAdd(v: Voice) {
+    const left = MAX_VOICE_REFERENCES - voiceRecordings(v);
+    const id = `add-${v.id}`;
+    const tooMany = this.addFiles.length > left;
+    return html`<form class="add" aria-label="Add recordings to ${v.name}" @submit=${(e: Event) => this.addRecordings(v, e)}
+      @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && !this.working && this.closeAdd(v)}>
+      <label for=${id}>Recordings of the same speaker to add to ${v.name}</label>
+      <input id=${id} type="file" multiple accept="audio/*,.wav,.mp3,.ogg,.flac,.m4a" aria-describedby="${id}-hint" ?disabled=${!!this.working}
+        @change=${(e: Event) => (this.addFiles = Array.from((e.target as HTMLInputElement).files ?? []))} />
+      <span class="hint" id="${id}-hint">${tooMany
+        ? `That is ${this.addFiles.length} files; ${left === 1 ? 'only 1 more fits' : `only ${left} more fit`} (a voice combines at most ${MAX_VOICE_REFERENCES} recordings).`
+        : `Up to ${left} more. They refine how the voice sounds; its transcript and main recording stay as they are.`}</span>
+      <label class="consent"><input type="checkbox" .checked=${this.addSame} ?disabled=${!!this.working} @change=${(e: Event) => (this.addSame = (e.target as HTMLInputElement).checked)} />
+        <span>These recordings are of the same person, and the consent recorded for this voice covers them.</span></label>
+      <div class="row">
+        <button class="small primary" type="submit" ?disabled=${!this.addFiles.length || tooMany || !this.addSame || !!this.working}>${this.working === v.id ? 'Adding…' : 'Add'}</button>
+        <button class="small" type="button" ?disabled=${!!this.working} @click=${() => this.closeAdd(v)}>Cancel</button>
+      </div>
+    </form>`;
+  }
+
+  /** Why recordings can't be added to this voice right now, or '' when they can. */
+  private addBlocked(v: Voice): string {
+    if (v.locked) return 'Locked voices can’t take more recordings; unlock it first.';
+    if (this.packId && v.packId !== this.packId) return `Load pack ${v.packId} to add recordings to this voice.`;
+    if (voiceRecordings(v) >= MAX_VOICE_REFERENCES) return `This voice already combines ${MAX_VOICE_REFERENCES} recordings, the most there can be.`;
+    return '';
+  }
+
   private startEdit(v: Voice): void {
     this.editing = v.id;
     this.draft = v.name;
@@ -111,19 +185,30 @@ export class VoiceLibrary extends LitElement {
           </form>`
         : html`<label class="pick" for="pick-${v.id}">${v.name}${v.locked ? html` <span title="Locked with a passphrase">🔒</span>` : nothing}</label>`}
       <div class="meta">
-        ${new Date(v.created).toLocaleString()} · ${v.refMeta?.durationSec ? `${v.refMeta.durationSec.toFixed(1)} s reference · ` : ''}${v.promptLang} ·
+        ${new Date(v.created).toLocaleString()} · ${this.renderRecordings(v)}${v.promptLang} ·
         <span class=${otherPack ? 'other-pack' : ''}>pack ${v.packId}${otherPack ? ' (not the loaded pack)' : ''}</span>
         ${v.consent ? html` · <span title=${v.consent.statement}>speaker consent recorded ${new Date(v.consent.at).toLocaleDateString()}</span>` : nothing}
       </div>
       <div class="actions">
         <button class="small" @click=${() => this.startEdit(v)} aria-label="Rename ${v.name}">Rename</button>
+        <button class="small" id="add-open-${v.id}" @click=${() => (this.adding === v.id ? this.closeAdd(v) : this.openAdd(v))} aria-label="Add recordings to ${v.name}"
+          aria-expanded=${this.adding === v.id ? 'true' : 'false'} ?disabled=${!!this.addBlocked(v) || !!this.working} title=${this.addBlocked(v) || nothing}>Add recordings</button>
         <button class="small" @click=${() => this.exportVoice(v)} aria-label="Export ${v.name}">Export</button>
         ${this.confirming === v.id
           ? html`<button class="small danger" @click=${() => this.deleteVoice(v)} aria-label="Really delete ${v.name}">Really delete</button>
               <button class="small" @click=${() => (this.confirming = '')}>Keep</button>`
           : html`<button class="small danger" @click=${() => (this.confirming = v.id)} aria-label="Delete ${v.name}">Delete</button>`}
       </div>
+      ${this.adding === v.id && !this.addBlocked(v) ? this.renderAdd(v) : nothing}
     </li>`;
+  }
+
+  /** "3.3 s reference · " or "3 recordings combined (3.3 s main + 4.0 s, 2.9 s) · ". */
+  private renderRecordings(v: Voice): string {
+    const main = v.refMeta?.durationSec ? `${v.refMeta.durationSec.toFixed(1)} s` : '';
+    if (!v.auxRefs?.length) return main ? `${main} reference · ` : '';
+    const more = v.auxRefs.map((r) => `${r.durationSec.toFixed(1)} s`).join(', ');
+    return `${voiceRecordings(v)} recordings combined (${main ? `${main} main + ` : ''}${more}) · `;
   }
 
   render() {
