@@ -2,13 +2,16 @@
 // built-in pack load by themselves), record from the (fake) microphone with the keyboard, see the
 // chosen window, clone, speak with streaming and per-fragment progress, download the WAV, stop a
 // long job, manage the library (rename, export, import, delete), hit an error, convert checkpoint
-// files into a stored pack, reload (the voice is still there), and finally work offline. Every
+// files into a stored pack, convert a dropped v2Pro set (after being told it needs the
+// speaker-verification file), clone a voice from two recordings with it, speak, add a third
+// recording in the library, reload (the voice is still there), and finally work offline. Every
 // step goes through what is on screen: roles, labels and visible text. Screenshots go to
 // test-results/ (not committed).
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWav } from '../../src/audio/wav';
+import { SV_CHECKPOINT_NAME } from '../../src/pack/versions';
 import { CONSENT_STATEMENT } from '../../src/safety/consent';
 import { REFERENCE_TEXT, REFERENCE_WAV } from '../helpers/reference-speech';
 import { launch, watchConsole, type Page } from './browser';
@@ -16,6 +19,11 @@ import { serveStatic, type StaticServer } from './server';
 
 const SHOTS = resolve('test-results');
 const FIXTURES = resolve('test/fixtures/checkpoints');
+const V2PRO = resolve('test/fixtures/v2pro');
+// More LibriVox clips of the same reader: extra recordings for a multi-reference voice (0880 has
+// 3.0 s of speech, too little to be used).
+const LIBRIVOX = '/usr/share/pocketsphinx/test/data/librivox';
+const clip = (n: string) => join(LIBRIVOX, `sense_and_sensibility_01_austen_64kb-${n}.wav`);
 let server: StaticServer;
 let chrome: Awaited<ReturnType<typeof launch>>;
 let page: Page;
@@ -24,6 +32,18 @@ let url: string;
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `studio-${name}.png`), fullPage: true });
 const packLoaded = () => page.getByText(/Model pack “.*” is loaded\./).waitFor({ timeout: 120_000 });
+
+/** Drops files (path -> name) on the element with this text, as a file manager would. */
+async function dropFiles(onText: string, files: [string, string][]): Promise<void> {
+  const data = files.map(([path, name]) => [readFileSync(path).toString('base64'), name]);
+  const transfer = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const [b64, name] of list) dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
+    return dt;
+  }, data);
+  await page.getByText(onText).dispatchEvent('drop', { dataTransfer: transfer });
+  await transfer.dispose();
+}
 
 /** Types a number into an advanced setting and leaves the field, as a person would. */
 async function setField(label: string, value: string): Promise<void> {
@@ -202,6 +222,91 @@ describe('Mynah Studio, first visit to offline', () => {
     await page.getByLabel('Built-in').check();
     await page.getByRole('button', { name: 'Load the built-in pack' }).click();
     await page.getByText('Model pack “Tiny random pack (tests)” is loaded.').waitFor({ timeout: 120_000 });
+  });
+
+  it('converts a dropped v2Pro set (asking for the speaker-verification file), clones from two recordings, speaks, adds a third', async () => {
+    await page.getByLabel('Convert my GPT-SoVITS files').check();
+    await expect(page.getByText(`Only for v2Pro and v2ProPlus models: ${SV_CHECKPOINT_NAME}`).isVisible()).resolves.toBe(true);
+    const drop = 'Drop the files here, or choose each one below.';
+    await dropFiles(drop, [
+      [join(V2PRO, 'tiny-v2Pro/s2.pth'), 's2.pth'],
+      [join(FIXTURES, 's1-v2.ckpt'), 's1-v2.ckpt'],
+      [join(FIXTURES, 'hubert/pytorch_model.bin'), 'pytorch_model.bin'],
+      [join(FIXTURES, 'hubert/config.json'), 'config.json'],
+    ]);
+    await page.getByText('Files assigned; check the slots below.').waitFor();
+    const convert = page.getByRole('button', { name: 'Convert and load' });
+    await convert.click();
+    // A v2Pro SoVITS without the sv file: the banner says which file to add, the slot is marked.
+    const alert = page.getByRole('alert');
+    await alert.getByText('SV_MODEL_MISSING').waitFor({ timeout: 60_000 });
+    const missing = alert.locator('[data-code="SV_MODEL_MISSING"]');
+    await expect(missing.getByText(`s2.pth is a GPT-SoVITS v2Pro model: it also needs the speaker-verification model ${SV_CHECKPOINT_NAME}`).isVisible()).resolves.toBe(true);
+    await page.getByText(`Needed: this SoVITS model is v2Pro or v2ProPlus. Add ${SV_CHECKPOINT_NAME} here.`).waitFor();
+    await expect(page.getByLabel('Speaker-verification model (v2Pro / v2ProPlus only)').getAttribute('aria-invalid')).resolves.toBe('true');
+    // Focus went to the slot that needs the file.
+    expect(await page.evaluate(() => document.querySelector('mynah-studio')!.shadowRoot!.querySelector('mynah-pack-panel')!.shadowRoot!.activeElement?.id)).toBe('slot-sv');
+    await page.getByLabel(/Stored in this browser \(1\)/).waitFor();
+    await shot('7b-sv-missing');
+    await missing.getByRole('button', { name: 'Dismiss this message' }).click();
+
+    // The sv checkpoint dropped on its own goes to its slot, not the GPT's.
+    await dropFiles(drop, [[join(V2PRO, 'sv-tiny.ckpt'), 'sv-tiny.ckpt']]);
+    await page.getByText(/Chosen: sv-tiny\.ckpt \(1\.8 MB\)/).waitFor();
+    await expect(page.getByText(/Chosen: s1-v2\.ckpt/).isVisible()).resolves.toBe(true);
+    await convert.click();
+    await page.getByText(/^(Reading|Building) /).first().waitFor({ timeout: 60_000 });
+    await page.getByText('Model pack “s2.pth + s1-v2.ckpt” is loaded.').waitFor({ timeout: 180_000 });
+    await expect(page.getByText('GPT-SoVITS v2Pro, 32 kHz').isVisible()).resolves.toBe(true);
+    await page.getByLabel(/Stored in this browser \(2\)/).waitFor();
+
+    // Clone from a file plus another recording of the same reader.
+    await page.getByLabel('Reference audio file').setInputFiles(REFERENCE_WAV);
+    await page.getByText(/Used for cloning: \d+\.\d s from/).waitFor();
+    const extra = page.getByLabel('Add recordings (audio files)');
+    await extra.setInputFiles([clip('0930'), clip('0880')]);
+    await page.getByText(/sense_and_sensibility_01_austen_64kb-0880\.wav was not added: Only 3\.0 s of speech/).waitFor();
+    const extras = page.getByRole('list', { name: 'More recordings' }).getByRole('listitem');
+    expect(await extras.count()).toBe(1);
+    await expect(extras.first().getByText(/sense_and_sensibility_01_austen_64kb-0930\.wav · \d\.\d s used/).isVisible()).resolves.toBe(true);
+    await page.getByText('This voice will combine 2 recordings (of at most 5).').waitFor();
+    await page.getByLabel('What the reference says, word for word').fill(REFERENCE_TEXT);
+    await page.getByLabel('Language of the reference').selectOption('en');
+    await page.getByLabel('Name for the voice').fill('Pro voice');
+    await page.getByLabel(CONSENT_STATEMENT).check();
+    await shot('7c-two-recordings');
+    await page.getByRole('button', { name: 'Clone voice' }).click();
+    await page.getByText('Voice “Pro voice” is ready and saved in your library. It combines 2 recordings.').waitFor({ timeout: 120_000 });
+    await expect(page.getByRole('radio', { name: 'Pro voice' }).isChecked()).resolves.toBe(true);
+    const proVoice = page.getByRole('listitem').filter({ has: page.getByRole('radio', { name: 'Pro voice' }) });
+    await expect(proVoice.getByText(/2 recordings combined \(\d+\.\d s main \+ \d\.\d s\)/).isVisible()).resolves.toBe(true);
+    await expect(proVoice.getByText('pack s2', { exact: true }).isVisible()).resolves.toBe(true);
+
+    await page.getByLabel('Text to speak').fill('Hello from a v2Pro voice.');
+    await page.getByRole('button', { name: 'Speak', exact: true }).click();
+    await page.getByText(/Done: \d+\.\d s of audio\./).waitFor({ timeout: 120_000 });
+
+    // A third recording, added to the saved voice from the library, with the keyboard.
+    const add = page.getByRole('button', { name: 'Add recordings to Pro voice' });
+    await add.focus();
+    await page.keyboard.press('Enter');
+    const files = page.getByLabel('Recordings of the same speaker to add to Pro voice');
+    await expect.poll(() => files.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
+    await files.setInputFiles(clip('0890'));
+    const confirm = page.getByRole('button', { name: 'Add', exact: true });
+    await expect(confirm.isDisabled()).resolves.toBe(true); // not before the same-speaker confirmation
+    await page.getByLabel('These recordings are of the same person, and the consent recorded for this voice covers them.').check();
+    await confirm.click();
+    await page.getByText('Added 1 recording to “Pro voice”: it now combines 3 of 5.').waitFor({ timeout: 60_000 });
+    await expect(proVoice.getByText(/3 recordings combined \(\d+\.\d s main \+ \d\.\d s, \d\.\d s\)/).isVisible()).resolves.toBe(true);
+    await shot('7d-pro-voice');
+
+    // Back to the built-in pack and the earlier voice for the steps after this one.
+    await page.getByLabel('Built-in').check();
+    await page.getByRole('button', { name: 'Load the built-in pack' }).click();
+    await page.getByText('Model pack “Tiny random pack (tests)” is loaded.').waitFor({ timeout: 120_000 });
+    await page.getByRole('radio', { name: 'Reader voice', exact: true }).check();
+    expect(seen.fatal).toEqual([]);
   });
 
   it('still has the voice after a reload, and fits a phone screen', async () => {
