@@ -3,8 +3,8 @@
 // chosen window, clone, speak with streaming and per-fragment progress, download the WAV, stop a
 // long job, manage the library (rename, export, import, delete), hit an error, convert checkpoint
 // files into a stored pack, convert a dropped v2Pro set (after being told it needs the
-// speaker-verification file), clone a voice from two recordings with it, speak, add a third
-// recording in the library, reload (the voice is still there), and finally work offline. Every
+// speaker-verification file), clone a voice from three recordings with it (files and another
+// take from the mic), speak, add a fourth recording in the library, reload (the voice is still there), and finally work offline. Every
 // step goes through what is on screen: roles, labels and visible text. Screenshots go to
 // test-results/ (not committed).
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -224,7 +224,7 @@ describe('Mynah Studio, first visit to offline', () => {
     await page.getByText('Model pack “Tiny random pack (tests)” is loaded.').waitFor({ timeout: 120_000 });
   });
 
-  it('converts a dropped v2Pro set (asking for the speaker-verification file), clones from two recordings, speaks, adds a third', async () => {
+  it('converts a dropped v2Pro set (asking for the speaker-verification file), clones from three recordings (file, mic), speaks, adds a fourth', async () => {
     await page.getByLabel('Convert my GPT-SoVITS files').check();
     await expect(page.getByText(`Only for v2Pro and v2ProPlus models: ${SV_CHECKPOINT_NAME}`).isVisible()).resolves.toBe(true);
     const drop = 'Drop the files here, or choose each one below.';
@@ -270,23 +270,31 @@ describe('Mynah Studio, first visit to offline', () => {
     expect(await extras.count()).toBe(1);
     await expect(extras.first().getByText(/sense_and_sensibility_01_austen_64kb-0930\.wav · \d\.\d s used/).isVisible()).resolves.toBe(true);
     await page.getByText('This voice will combine 2 recordings (of at most 5).').waitFor();
+    // Another take from the microphone, with the keyboard: focus moves to Stop while it records.
+    await page.getByRole('button', { name: 'Record another take' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText(/Recording · [4-9]\.\d s of 30 s/).waitFor({ timeout: 60_000 });
+    await page.keyboard.press('Enter');
+    await expect.poll(() => extras.count(), { timeout: 30_000 }).toBe(2);
+    await expect(extras.nth(1).getByText(/^Recording 3 · \d\.\d s used$/).isVisible()).resolves.toBe(true);
+    await page.getByText('This voice will combine 3 recordings (of at most 5).').waitFor();
     await page.getByLabel('What the reference says, word for word').fill(REFERENCE_TEXT);
     await page.getByLabel('Language of the reference').selectOption('en');
     await page.getByLabel('Name for the voice').fill('Pro voice');
     await page.getByLabel(CONSENT_STATEMENT).check();
-    await shot('7c-two-recordings');
+    await shot('7c-recordings');
     await page.getByRole('button', { name: 'Clone voice' }).click();
-    await page.getByText('Voice “Pro voice” is ready and saved in your library. It combines 2 recordings.').waitFor({ timeout: 120_000 });
+    await page.getByText('Voice “Pro voice” is ready and saved in your library. It combines 3 recordings.').waitFor({ timeout: 120_000 });
     await expect(page.getByRole('radio', { name: 'Pro voice' }).isChecked()).resolves.toBe(true);
     const proVoice = page.getByRole('listitem').filter({ has: page.getByRole('radio', { name: 'Pro voice' }) });
-    await expect(proVoice.getByText(/2 recordings combined \(\d+\.\d s main \+ \d\.\d s\)/).isVisible()).resolves.toBe(true);
+    await expect(proVoice.getByText(/3 recordings combined \(\d+\.\d s main \+ \d\.\d s, \d\.\d s\)/).isVisible()).resolves.toBe(true);
     await expect(proVoice.getByText('pack s2', { exact: true }).isVisible()).resolves.toBe(true);
 
     await page.getByLabel('Text to speak').fill('Hello from a v2Pro voice.');
     await page.getByRole('button', { name: 'Speak', exact: true }).click();
     await page.getByText(/Done: \d+\.\d s of audio\./).waitFor({ timeout: 120_000 });
 
-    // A third recording, added to the saved voice from the library, with the keyboard.
+    // A fourth recording, added to the saved voice from the library, with the keyboard.
     const add = page.getByRole('button', { name: 'Add recordings to Pro voice' });
     await add.focus();
     await page.keyboard.press('Enter');
@@ -297,8 +305,8 @@ describe('Mynah Studio, first visit to offline', () => {
     await expect(confirm.isDisabled()).resolves.toBe(true); // not before the same-speaker confirmation
     await page.getByLabel('These recordings are of the same person, and the consent recorded for this voice covers them.').check();
     await confirm.click();
-    await page.getByText('Added 1 recording to “Pro voice”: it now combines 3 of 5.').waitFor({ timeout: 60_000 });
-    await expect(proVoice.getByText(/3 recordings combined \(\d+\.\d s main \+ \d\.\d s, \d\.\d s\)/).isVisible()).resolves.toBe(true);
+    await page.getByText('Added 1 recording to “Pro voice”: it now combines 4 of 5.').waitFor({ timeout: 60_000 });
+    await expect(proVoice.getByText(/4 recordings combined \(\d+\.\d s main \+ \d\.\d s, \d\.\d s, \d\.\d s\)/).isVisible()).resolves.toBe(true);
     await shot('7d-pro-voice');
 
     // Back to the built-in pack and the earlier voice for the steps after this one.
