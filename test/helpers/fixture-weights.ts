@@ -4,7 +4,7 @@
 // or 'sym': (j - 1024)/1024 · 2^-shift. Exact in fp16, so equal to what torch saved.
 import type { WeightSource } from '../../src/graph/weights';
 
-export type FormulaSpec = { shape: number[]; kind: 'one' | 'sym' | 'int64-zero' | 'const-one'; shift?: number };
+export type FormulaSpec = { shape: number[]; kind: 'one' | 'sym' | 'int64-zero' | 'const-one' | 'values'; shift?: number; values?: number[] };
 
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
@@ -17,6 +17,7 @@ export function formulaValues(key: string, spec: FormulaSpec): Float32Array {
   const out = new Float32Array(n);
   if (spec.kind === 'int64-zero') return out;
   if (spec.kind === 'const-one') return out.fill(1);
+  if (spec.kind === 'values') return Float32Array.from(spec.values!);
   const h = fnv1a(key);
   const scale = 2 ** -(spec.shift ?? 0);
   for (let i = 0; i < n; i++) {

@@ -234,6 +234,16 @@ export function sovitsCodesToFeatures(g: Graph, ws: WeightSource, cfg: SoVITSCon
  * ge [1, gin, 1], `frames` int64 [1] (output length; Ty = identity) -> m_p, logs_p [1, inter, frames].
  */
 export function sovitsTextEncoder(g: Graph, ws: WeightSource, cfg: SoVITSConfig, ssl: string, phones: string, ge: string, frames: string) {
+  const y = sovitsTextEncoderHidden(g, ws, cfg, ssl, phones, ge, frames);
+  const stats = conv1d(g, ws, y, 'enc_p.proj', cfg.hidden, 2 * cfg.inter, 1);
+  return { mean: sliceChannels(g, stats, 0, cfg.inter), logScale: sliceChannels(g, stats, cfg.inter, 2 * cfg.inter) };
+}
+
+/**
+ * enc_p up to its projection: the encoder2 output resized to `frames` [1, hidden, frames] (the `x`
+ * TextEncoder.forward returns first, which v3/v4's decode_encp feeds to its bridge).
+ */
+export function sovitsTextEncoderHidden(g: Graph, ws: WeightSource, cfg: SoVITSConfig, ssl: string, phones: string, ge: string, frames: string): string {
   const half = Math.floor(cfg.layers / 2);
   let y = conv1d(g, ws, ssl, 'enc_p.ssl_proj', cfg.sslDim, cfg.hidden, 1);
   y = relPosEncoder(g, ws, y, 'enc_p.encoder_ssl', encoderOpts(cfg, half));
@@ -242,9 +252,7 @@ export function sovitsTextEncoder(g: Graph, ws: WeightSource, cfg: SoVITSConfig,
   text = relPosEncoder(g, ws, text, 'enc_p.encoder_text', encoderOpts(cfg, cfg.layers));
   y = mrte(g, ws, y, text, ge, 'enc_p.mrte', { channels: cfg.hidden, hidden: cfg.mrteHidden, heads: cfg.mrteHeads });
   y = relPosEncoder(g, ws, y, 'enc_p.encoder2', encoderOpts(cfg, half));
-  y = linearResize(g, y, cfg.hidden, frames);
-  const stats = conv1d(g, ws, y, 'enc_p.proj', cfg.hidden, 2 * cfg.inter, 1);
-  return { mean: sliceChannels(g, stats, 0, cfg.inter), logScale: sliceChannels(g, stats, cfg.inter, 2 * cfg.inter) };
+  return linearResize(g, y, cfg.hidden, frames);
 }
 
 /** flow(z_p, g=ge, reverse=True): the last Flip first, then coupling layers 2·(n-1), ..., 0. */

@@ -186,9 +186,12 @@ export interface WNOpts {
  * acts = tanh(a[:hidden]) · sigmoid(a[hidden:]); res_skip_layers.i(acts) gives the residual
  * (first hidden channels, all but the last layer) and the skip part that is summed as output.
  * in_layers, res_skip_layers and cond_layer are weight-normed upstream (folded here).
+ * `mask` ([1, 1, T], 1 = frame kept) multiplies the residual stream and the output as upstream's
+ * x_mask does; omitted, every frame counts (batch 1, full lengths).
  */
-export function wn(g: Graph, ws: WeightSource, x: string, cond: string, prefix: string, o: WNOpts): string {
+export function wn(g: Graph, ws: WeightSource, x: string, cond: string, prefix: string, o: WNOpts, mask = ''): string {
   const { hidden } = o;
+  const masked = (v: string) => (mask ? g.node('Mul', [v, mask]) : v);
   const condAll = o.gin > 0 && cond ? conv1d(g, ws, cond, `${prefix}.cond_layer`, o.gin, 2 * hidden * o.layers, 1) : '';
   let output = '';
   for (let i = 0; i < o.layers; i++) {
@@ -204,12 +207,12 @@ export function wn(g: Graph, ws: WeightSource, x: string, cond: string, prefix: 
     const rs = conv1d(g, ws, acts, `${prefix}.res_skip_layers.${i}`, hidden, last ? hidden : 2 * hidden, 1);
     let skip = rs;
     if (!last) {
-      x = g.node('Add', [x, sliceChannels(g, rs, 0, hidden)]);
+      x = masked(g.node('Add', [x, sliceChannels(g, rs, 0, hidden)]));
       skip = sliceChannels(g, rs, hidden, 2 * hidden);
     }
     output = output ? g.node('Add', [output, skip]) : skip;
   }
-  return output;
+  return masked(output);
 }
 
 /**
@@ -262,13 +265,14 @@ export interface UpsampleStageOpts {
  * `prefix` is the generator's own (e.g. `dec`).
  */
 export function upsampleStage(g: Graph, ws: WeightSource, x: string, prefix: string, stage: number, o: UpsampleStageOpts): string {
-  const up = convTranspose1d(g, ws, leakyRelu(g, x, LRELU_SLOPE), `${prefix}.ups.${stage}`, o.inChannels, o.outChannels, o.kernel, {
+  const p = prefix ? `${prefix}.` : ''; // '' for a generator saved on its own (v4's vocoder.pth)
+  const up = convTranspose1d(g, ws, leakyRelu(g, x, LRELU_SLOPE), `${p}ups.${stage}`, o.inChannels, o.outChannels, o.kernel, {
     stride: o.rate,
     padding: (o.kernel - o.rate) / 2,
   });
   let sum = '';
   o.resblockKernels.forEach((k, j) => {
-    const r = resBlock1(g, ws, up, `${prefix}.resblocks.${o.firstResblock + j}`, o.outChannels, k, o.resblockDilations[j]);
+    const r = resBlock1(g, ws, up, `${p}resblocks.${o.firstResblock + j}`, o.outChannels, k, o.resblockDilations[j]);
     sum = sum ? g.node('Add', [sum, r]) : r;
   });
   return g.node('Mul', [sum, g.float(1 / o.resblockKernels.length)]);
