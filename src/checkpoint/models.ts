@@ -15,7 +15,7 @@ import type { PyValue } from './pickle';
 import type { LazyTensor } from './tensor';
 import { CheckpointWeights } from './weights';
 
-export type CheckpointKind = 'gpt' | 'sovits' | 'hubert' | 'roberta' | 'sv';
+export type CheckpointKind = 'gpt' | 'sovits' | 'hubert' | 'roberta' | 'sv' | 'vocoder';
 
 const KIND_NAMES: Record<CheckpointKind, string> = {
   gpt: 'a GPT (s1, .ckpt) model',
@@ -23,6 +23,7 @@ const KIND_NAMES: Record<CheckpointKind, string> = {
   sv: 'the speaker-verification model (pretrained_eres2netv2w24s4ep4.ckpt)',
   hubert: 'the HuBERT (chinese-hubert-base) model',
   roberta: 'the Chinese RoBERTa (chinese-roberta-wwm-ext-large) model',
+  vocoder: 'a GPT-SoVITS v3/v4 vocoder (v4: gsv-v4-pretrained/vocoder.pth)',
 };
 
 /** Recognises a state dict by keys only its network has. */
@@ -31,7 +32,8 @@ export function identify(sd: Map<string, LazyTensor>): CheckpointKind | undefine
   const has = (re: RegExp) => keys.some((k) => re.test(k));
   if (has(/(^|\.)ar_audio_embedding\.word_embeddings\.weight$/)) return 'gpt';
   if (has(/^layer3_ds\.weight$/) && has(/^fuse34\./)) return 'sv';
-  if (has(/^(enc_p|dec|flow|cfm)\./)) return 'sovits';
+  if (has(/^(enc_p|dec|flow|cfm|wns1|bridge)\./)) return 'sovits';
+  if (has(/^conv_pre\.(weight|weight_v|parametrizations\.weight\.original1)$/) && has(/^ups\.0\./)) return 'vocoder';
   if (has(/^(hubert\.)?feature_extractor\.conv_layers\.0\.conv\.weight$/)) return 'hubert';
   if (has(/^(bert\.)?embeddings\.word_embeddings\.weight$/) && has(/^(bert\.)?encoder\.layer\.0\./)) return 'roberta';
   return undefined;
@@ -53,7 +55,7 @@ export function stateDictOf(ckpt: Checkpoint, kind: CheckpointKind): Map<string,
 }
 
 const unsupported = (file: string, what: string) =>
-  new MynahError('UNSUPPORTED_MODEL_VERSION', `${file} is a GPT-SoVITS ${what} model. Mynah supports v1, v2, v2Pro and v2ProPlus models (not v3/v4 yet); use one of those.`);
+  new MynahError('UNSUPPORTED_MODEL_VERSION', `${file} is a GPT-SoVITS ${what} model, which Mynah cannot read. Mynah supports v1, v2, v2Pro, v2ProPlus, v3 and v4 models; use one of those.`);
 
 // ---- reading plain config values -----------------------------------------------------------
 
@@ -175,9 +177,10 @@ function sovitsVersion(ckpt: Checkpoint, sd: Map<string, LazyTensor>, model: PyV
   if (code !== undefined) {
     const v = HEADER_VERSIONS[code];
     if (v === 'v1' || v === 'v2' || v === 'v2Pro' || v === 'v2ProPlus') return v;
-    throw unsupported(ckpt.name, v ?? `unknown (header ${code})`);
+    // v3/v4 files go through readSoVITSV3V4 (src/checkpoint/v3v4.ts); reaching here, a header says
+    // v3/v4 but the weights are another version's.
+    throw unsupported(ckpt.name, v ? `${v} (by its header, but without v3/v4 weights)` : `unknown (header ${code})`);
   }
-  if ([...sd.keys()].some((k) => k.startsWith('cfm.'))) throw unsupported(ckpt.name, 'v3/v4');
   if (sd.has('sv_emb.weight')) {
     const declared = field(model, 'version');
     if (declared === 'v2Pro' || declared === 'v2ProPlus') return declared;

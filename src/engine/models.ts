@@ -148,6 +148,9 @@ const GRAPH_IO: Record<GraphRole, { inputs: string[]; outputs: string[] }> = {
   't2s-token': { inputs: ['token', 'position'], outputs: ['x'] },
   't2s-decoder': { inputs: ['x', 'text_len'], outputs: ['logits', 'new_k', 'new_v'] },
   'sovits-decoder': { inputs: ['codes', 'phones', 'ge', 'noise', 'noise_scale', 'speed'], outputs: ['audio'] },
+  'sovits-encoder': { inputs: ['codes', 'phones', 'ge', 'enc_frames', 'mel_frames'], outputs: ['fea'] },
+  'cfm-step': { inputs: ['x', 'prompt', 'mu', 't', 'd', 'prompt_len'], outputs: ['x_next'] },
+  vocoder: { inputs: ['mel'], outputs: ['audio'] },
   bert: { inputs: ['input_ids'], outputs: ['hidden'] },
 };
 

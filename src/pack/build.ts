@@ -19,9 +19,12 @@ import {
 } from '../graph/models/sovits';
 import { buildSpeakerVerification, SV_ERES2NETV2, SV_TINY, svEmbedDim, type SVConfig } from '../graph/models/sv';
 import { buildT2SDecoder, buildT2SPrefillEmbed, buildT2STokenEmbed, T2S_TINY, T2S_V2, type T2SConfig } from '../graph/models/t2s';
+import { buildCFMStep, DIT_TINY, DIT_V3V4, type DiTConfig } from '../graph/models/cfm';
+import { buildSoVITSV3V4Encoder, type SoVITSV3V4Config } from '../graph/models/sovits-v3v4';
+import { buildVocoder, VOCODER_TINY, VOCODER_V4, type HiFiGANConfig } from '../graph/models/vocoder';
 import { MynahError } from '../errors';
 import { BertTokenizer, vocabText } from '../text/bert-tokenizer';
-import { PACK_FORMAT, PACK_FORMAT_VERSION, sha256Hex, type GraphRole, type PackFile, type PackManifest } from './manifest';
+import { PACK_FORMAT, PACK_FORMAT_VERSION, requiredRoles, sha256Hex, type GraphRole, type PackFile, type PackManifest } from './manifest';
 import { MODEL_FAMILIES, type ModelVersion } from './versions';
 
 export interface PackConfig {
@@ -37,6 +40,9 @@ export interface PackConfig {
   sv?: SVConfig;
   /** The Chinese BERT is optional: without it Chinese text gets zero BERT features. */
   roberta?: RobertaConfig;
+  /** v3/v4: the flow-matching decoder's DiT and the vocoder (`sovits` is then a SoVITSV3V4Config). */
+  dit?: DiTConfig;
+  vocoder?: HiFiGANConfig;
 }
 
 /** Where each network's weights come from (one upstream file each when converting). */
@@ -49,6 +55,8 @@ export interface PackSources {
   sv?: WeightSource;
   /** The BERT tokenizer's vocabulary (tokens in id order); required with `roberta`. */
   bertVocab?: readonly string[];
+  /** v3/v4: the vocoder's weights (v4: vocoder.pth). */
+  vocoder?: WeightSource;
 }
 
 /** The file name of the BERT vocabulary in a pack. */
@@ -98,11 +106,40 @@ export const PACK_V2PROPLUS_RANDOM: PackConfig = {
   sovits: SOVITS_V2PROPLUS,
 };
 
+/** SynthesizerTrnV3's v2-part widths (s2.json) with the bridge, wns1 and v4's ×2 upsampling. */
+export const SOVITS_V4: SoVITSV3V4Config = { ...SOVITS_V2, bridge: 512, wnLayers: 8, wnKernel: 5, feaUpsample: 2, framesPerCode: 4 };
+/** scripts/make-v3v4-fixtures.py's tiny SynthesizerTrnV3 (v2's tiny widths, bridge 24). */
+export const SOVITS_TINY_V4: SoVITSV3V4Config = { ...SOVITS_TINY, bridge: 24, wnLayers: 8, wnKernel: 5, feaUpsample: 2, framesPerCode: 4 };
+
+export const PACK_TINY_V4: PackConfig = {
+  ...PACK_TINY,
+  id: 'tiny-v4',
+  name: 'Tiny random v4 pack (tests)',
+  version: 'v4',
+  sampleRate: 48000,
+  sovits: SOVITS_TINY_V4,
+  dit: DIT_TINY,
+  vocoder: VOCODER_TINY,
+};
+
+export const PACK_V4_RANDOM: PackConfig = {
+  ...PACK_V2_RANDOM,
+  id: 'v4-random',
+  name: 'GPT-SoVITS v4, real size, random weights (benchmarks)',
+  version: 'v4',
+  sampleRate: 48000,
+  sovits: SOVITS_V4,
+  dit: DIT_V3V4,
+  vocoder: VOCODER_V4,
+};
+
 interface GraphSpec {
   role: GraphRole;
   name: string;
   build(cfg: PackConfig, src: PackSources): Graph;
 }
+
+const flow = (cfg: PackConfig) => Boolean(MODEL_FAMILIES[cfg.version].flowMatching);
 
 const GRAPHS: GraphSpec[] = [
   { role: 'hubert', name: 'hubert.onnx', build: (c, s) => buildHubert(c.hubert, s.hubert) },
@@ -113,12 +150,16 @@ const GRAPHS: GraphSpec[] = [
   { role: 't2s-token', name: 't2s_token.onnx', build: (c, s) => buildT2STokenEmbed(c.t2s, s.t2s) },
   { role: 't2s-decoder', name: 't2s_decoder.onnx', build: (c, s) => buildT2SDecoder(c.t2s, s.t2s) },
   { role: 'sovits-decoder', name: 'sovits_decoder.onnx', build: (c, s) => buildSoVITSDecoder(c.sovits, s.sovits) },
+  { role: 'sovits-encoder', name: 'sovits_encoder.onnx', build: (c, s) => buildSoVITSV3V4Encoder(c.sovits as SoVITSV3V4Config, s.sovits) },
+  { role: 'cfm-step', name: 'cfm_step.onnx', build: (c, s) => buildCFMStep(c.dit!, s.sovits) },
+  { role: 'vocoder', name: 'vocoder.onnx', build: (c, s) => buildVocoder(c.vocoder!, s.vocoder!) },
   { role: 'bert', name: 'bert.onnx', build: (c, s) => buildRoberta(c.roberta!, s.roberta!) },
 ];
 
 export function checkConfig(cfg: PackConfig): void {
   const ssl = [cfg.hubert.hidden, cfg.semantic.sslDim, cfg.sovits.sslDim];
   if (new Set(ssl).size !== 1) throw new Error(`pack ${cfg.id}: SSL widths differ (hubert ${ssl[0]}, semantic ${ssl[1]}, sovits ${ssl[2]})`);
+  if (flow(cfg) !== Boolean(cfg.dit && cfg.vocoder && 'bridge' in cfg.sovits)) throw new Error(`pack ${cfg.id}: a ${cfg.version} pack ${flow(cfg) ? 'needs' : 'has no'} a flow-matching decoder and vocoder`);
   const pro = MODEL_FAMILIES[cfg.version].speakerVerification;
   if (pro !== Boolean(cfg.sv) || pro !== Boolean(cfg.sovits.svDim)) throw new Error(`pack ${cfg.id}: a ${cfg.version} pack ${pro ? 'needs' : 'has no'} a speaker-verification network`);
   if (cfg.sv && svEmbedDim(cfg.sv) !== cfg.sovits.svDim) throw new Error(`pack ${cfg.id}: the SV network gives ${svEmbedDim(cfg.sv)} values, SoVITS reads ${cfg.sovits.svDim}`);
@@ -153,7 +194,9 @@ export async function buildPack(
   opts: { weights: string; onProgress?: (p: BuildProgress) => void } = { weights: 'random' },
 ): Promise<PackManifest> {
   checkConfig(cfg);
-  const specs = GRAPHS.filter((g) => (g.role !== 'bert' || (cfg.roberta && sources.roberta)) && (g.role !== 'sv' || cfg.sv));
+  const roles = new Set(requiredRoles(cfg.version));
+  const specs = GRAPHS.filter((g) => roles.has(g.role) || (g.role === 'bert' && cfg.roberta && sources.roberta));
+  if (flow(cfg) && !sources.vocoder) throw new Error(`pack ${cfg.id}: no weights for the vocoder`);
   if (cfg.sv && !sources.sv) throw new Error(`pack ${cfg.id}: no weights for the speaker-verification network`);
   // Checked before any graph is built, so a missing vocabulary fails fast.
   const vocab = specs.some((g) => g.role === 'bert') ? bertVocabBytes(cfg, sources.bertVocab) : undefined;

@@ -5,9 +5,11 @@
 import { checkConvertFiles } from '../validate';
 import { readBertVocab } from '../checkpoint/bert-vocab';
 import { blobSource, type ByteSource } from '../checkpoint/bytes';
-import { parseHFConfig, readGPT, readHubert, readRoberta, readSoVITS, readSV, svFitsSoVITS, type HFConfig } from '../checkpoint/models';
+import { parseHFConfig, readGPT, readHubert, readRoberta, readSoVITS, readSV, stateDictOf, svFitsSoVITS, type HFConfig } from '../checkpoint/models';
+import { isV3V4StateDict, readSoVITSV3V4, readVocoderV4, v3v4FileKind, type SoVITSV3V4Model, type VocoderModel } from '../checkpoint/v3v4';
+import type { LazyTensor } from '../checkpoint/tensor';
 import { svEmbedDim } from '../graph/models/sv';
-import { openCheckpoint } from '../checkpoint/open';
+import { openCheckpoint, type Checkpoint } from '../checkpoint/open';
 import { prefetchStorages } from '../checkpoint/tensor';
 import type { CheckpointWeights } from '../checkpoint/weights';
 import { MynahError } from '../errors';
@@ -36,6 +38,13 @@ export interface ConvertFiles {
    * v2ProPlus SoVITS models, ignored (with a warning) for v1/v2.
    */
   sv?: Blob | ByteSource;
+  /**
+   * v3/v4 LoRA fine-tunes: upstream's pretrained SoVITS the LoRA is merged onto (s2Gv3.pth, or
+   * gsv-v4-pretrained/s2Gv4.pth). Required for LoRA files, ignored (with a warning) otherwise.
+   */
+  sovitsBase?: Blob | ByteSource;
+  /** v4: gsv-v4-pretrained/vocoder.pth. Required by v3/v4 SoVITS models, ignored otherwise. */
+  vocoder?: Blob | ByteSource;
 }
 
 export interface ConvertProgress {
@@ -60,6 +69,8 @@ export interface ConvertReport {
   version: ModelVersion;
   /** Upstream's 2-byte header code of the SoVITS file, when it had one. */
   sovitsHeader?: string;
+  /** v3/v4: how the version was decided, and the LoRA merged (rank, alpha, adapted weights). */
+  flow?: { decidedBy: string; lora?: { rank: number; alpha: number; targets: number } };
   /** Keys present in the files but not needed at inference (enc_q, training buffers, MLM head...). */
   ignoredKeys: Record<string, number>;
   warnings: string[];
@@ -87,8 +98,9 @@ function packId(from: string): string {
 /**
  * Reads, checks and converts the files into a pack ({manifest, files} like fetchPack returns).
  * Typed errors: CHECKPOINT_INVALID / CHECKPOINT_TRUNCATED (unreadable file), UNSAFE_PICKLE
- * (a file that would run code), CHECKPOINT_WRONG_SLOT, UNSUPPORTED_MODEL_VERSION (v3, v4),
- * SV_MODEL_MISSING (a v2Pro/v2ProPlus SoVITS without the speaker-verification file),
+ * (a file that would run code), CHECKPOINT_WRONG_SLOT, UNSUPPORTED_MODEL_VERSION (v3 until its BigVGAN
+ * is supported), SV_MODEL_MISSING (a v2Pro/v2ProPlus SoVITS without the speaker-verification file),
+ * SOVITS_BASE_MISSING (a v3/v4 LoRA without upstream's pretrained base), VOCODER_MISSING (v3/v4 without the vocoder),
  * CHECKPOINT_KEYS / CHECKPOINT_CONFIG_MISMATCH (weights that do not fit), MODELS_MISMATCH (files
  * that do not belong together), VOCAB_MISSING / VOCAB_INVALID (RoBERTa without a usable vocabulary).
  */
@@ -110,16 +122,29 @@ async function convertChecked(files: ConvertFiles, opts: ConvertOptions): Promis
     hubert: toSource(files.hubert, 'HuBERT model'),
     roberta: files.roberta ? toSource(files.roberta, 'RoBERTa model') : undefined,
     sv: files.sv ? toSource(files.sv, SV_CHECKPOINT_NAME) : undefined,
+    sovitsBase: files.sovitsBase ? toSource(files.sovitsBase, 'SoVITS base model') : undefined,
+    vocoder: files.vocoder ? toSource(files.vocoder, 'vocoder.pth') : undefined,
   };
-  const readingSteps = 3 + (sources.roberta ? 1 : 0) + (sources.sv ? 1 : 0);
+  const readingSteps = 3 + (sources.roberta ? 1 : 0) + (sources.sv ? 1 : 0) + (sources.sovitsBase ? 1 : 0) + (sources.vocoder ? 1 : 0);
   let done = 0;
   const reading = (name: string) => opts.onProgress?.({ phase: 'reading', name, done: done++, total: readingSteps });
 
   reading(sources.sovits.name);
   const sovitsCkpt = await openCheckpoint(sources.sovits);
-  const sovits = readSoVITS(sovitsCkpt);
   const warnings: string[] = [];
+  const sovitsSd = stateDictOf(sovitsCkpt, 'sovits');
+  const flowFile = isV3V4StateDict(sovitsSd) || ['02', '03', '04'].includes(sovitsCkpt.versionCode ?? '');
+  const flow = flowFile ? await readFlowModels(sovitsCkpt, sovitsSd, sources, reading, warnings) : undefined;
+  const sovits = flow ? flow.sovits : readSoVITS(sovitsCkpt);
   const family = MODEL_FAMILIES[sovits.version];
+  if (!flow) {
+    for (const [slot, what] of [
+      ['sovitsBase', 'a base SoVITS model'],
+      ['vocoder', 'a vocoder'],
+    ] as const) {
+      if (sources[slot]) warnings.push(`${sources[slot]!.name} (${what}) is only used by GPT-SoVITS v3/v4 models; ${sources.sovits.name} is ${family.label}, so it was ignored`);
+    }
+  }
   // Asked for before the other files are read, so the user learns at once what to add.
   if (family.speakerVerification && !sources.sv) {
     throw new MynahError(
@@ -168,7 +193,12 @@ async function convertChecked(files: ConvertFiles, opts: ConvertOptions): Promis
   // GPT-SoVITS sends BERT nothing but ideographs and punctuation.
   if (bertVocab?.lowercase === false) warnings.push('The tokenizer.json does not lower-case; Mynah lower-cases (this only matters for Latin letters, which never reach the BERT)');
 
-  const weights: Record<string, CheckpointWeights> = { t2s: gpt.weights, sovits: sovits.weights, hubert: hubert.weights };
+  const weights: Record<string, CheckpointWeights> = { t2s: gpt.weights, hubert: hubert.weights };
+  if (flow) {
+    weights.sovits = flow.sovits.weights.base;
+    if (flow.sovits.weights.lora) weights['sovits-lora'] = flow.sovits.weights.lora;
+    weights.vocoder = flow.vocoder.weights;
+  } else weights.sovits = (sovits as ReturnType<typeof readSoVITS>).weights;
   if (roberta) weights.roberta = roberta.weights;
   if (sv) weights.sv = sv.weights;
   // Without synchronous file reads (main thread) the tensor bytes are loaded once up front.
@@ -182,15 +212,25 @@ async function convertChecked(files: ConvertFiles, opts: ConvertOptions): Promis
     id,
     name: opts.name ?? `${sources.sovits.name} + ${sources.gpt.name}`,
     version: sovits.version,
-    sampleRate: sovits.sampleRate,
+    sampleRate: flow ? family.flowMatching!.outputRate : (sovits as ReturnType<typeof readSoVITS>).sampleRate,
     t2s: gpt.t2s,
     sovits: sovits.sovits,
     hubert: hubert.hubert,
     semantic: sovits.semantic,
     roberta: roberta?.roberta,
     sv: sv?.sv,
+    dit: flow?.sovits.dit,
+    vocoder: flow?.vocoder.vocoder,
   };
-  const packSources: PackSources = { t2s: gpt.weights, sovits: sovits.weights, hubert: hubert.weights, roberta: roberta?.weights, sv: sv?.weights, bertVocab: bertVocab?.tokens };
+  const packSources: PackSources = {
+    t2s: gpt.weights,
+    sovits: flow ? flow.sovits.weights : (sovits as ReturnType<typeof readSoVITS>).weights,
+    hubert: hubert.weights,
+    roberta: roberta?.weights,
+    sv: sv?.weights,
+    vocoder: flow?.vocoder.weights,
+    bertVocab: bertVocab?.tokens,
+  };
   const out = new Map<string, Uint8Array>();
   const manifest = await buildPack(
     cfg,
@@ -202,7 +242,10 @@ async function convertChecked(files: ConvertFiles, opts: ConvertOptions): Promis
       out.set(name, bytes);
     },
     {
-      weights: `converted from ${[sources.gpt, sources.sovits, sources.hubert, sources.roberta, sv ? sources.sv : undefined].filter((s) => s).map((s) => s!.name).join(', ')}`,
+      weights: `converted from ${[sources.gpt, sources.sovits, flow?.sovits.lora ? sources.sovitsBase : undefined, flow ? sources.vocoder : undefined, sources.hubert, sources.roberta, sv ? sources.sv : undefined]
+        .filter((s) => s)
+        .map((s) => s!.name)
+        .join(', ')}${flow?.sovits.lora ? ` (LoRA rank ${flow.sovits.lora.rank} merged onto the base)` : ''}`,
       onProgress: (p) => opts.onProgress?.({ phase: 'building', name: p.name, role: p.role, done: p.index, total: p.total }),
     },
   );
@@ -210,5 +253,49 @@ async function convertChecked(files: ConvertFiles, opts: ConvertOptions): Promis
   for (const w of Object.values(weights)) w.check(true);
   const ignoredKeys: Record<string, number> = {};
   for (const [net, w] of Object.entries(weights)) ignoredKeys[net] = w.tensors.size - w.usedKeyCount();
-  return { manifest, files: out, report: { version: sovits.version, sovitsHeader: sovitsCkpt.versionCode, ignoredKeys, warnings } };
+  return {
+    manifest,
+    files: out,
+    report: { version: sovits.version, sovitsHeader: sovitsCkpt.versionCode, ignoredKeys, warnings, ...(flow ? { flow: { decidedBy: flow.sovits.kind.by, lora: flow.sovits.lora } } : {}) },
+  };
+}
+
+/**
+ * v3/v4: the SoVITS file (with its base model when it is a LoRA) and the vocoder, each asked for
+ * before any other file is read, so the user learns at once what to add.
+ */
+async function readFlowModels(
+  ckpt: Checkpoint,
+  sd: Map<string, LazyTensor>,
+  sources: { sovits: ByteSource; sovitsBase?: ByteSource; vocoder?: ByteSource },
+  reading: (name: string) => void,
+  warnings: string[],
+): Promise<{ sovits: SoVITSV3V4Model; vocoder: VocoderModel }> {
+  const kind = await v3v4FileKind(ckpt, sd);
+  const family = MODEL_FAMILIES[kind.version];
+  const flow = family.flowMatching!;
+  let base: Parameters<typeof readSoVITSV3V4>[1];
+  if (kind.lora && sources.sovitsBase) {
+    reading(sources.sovitsBase.name);
+    const baseCkpt = await openCheckpoint(sources.sovitsBase);
+    const baseSd = stateDictOf(baseCkpt, 'sovits');
+    if (!isV3V4StateDict(baseSd)) throw new MynahError('MODELS_MISMATCH', `These files do not belong together: the base model ${baseCkpt.name} is not a GPT-SoVITS v3/v4 model; use upstream's ${flow.baseFile}.`);
+    base = { ckpt: baseCkpt, sd: baseSd, kind: await v3v4FileKind(baseCkpt, baseSd) };
+  } else if (sources.sovitsBase) {
+    warnings.push(`${sources.sovitsBase.name} (a base SoVITS model) is only used with LoRA fine-tunes; ${sources.sovits.name} is a full model, so it was ignored`);
+  }
+  const sovits = readSoVITSV3V4({ ckpt, sd, kind }, base); // SOVITS_BASE_MISSING for a LoRA without its base
+  if (kind.by === 'default') warnings.push(`${sources.sovits.name} carries no version mark; read as ${family.label}, as upstream does for such files`);
+  if (!sources.vocoder) {
+    throw new MynahError(
+      'VOCODER_MISSING',
+      `${sources.sovits.name} is a ${family.label} model: it also needs its vocoder, ${flow.vocoder === 'hifigan' ? 'GPT_SoVITS/pretrained_models/gsv-v4-pretrained/vocoder.pth' : "nvidia's bigvgan_v2_24khz_100band_256x (bigvgan_generator.pt)"}. Add that file and convert again.`,
+    );
+  }
+  if (flow.vocoder !== 'hifigan') throw new MynahError('UNSUPPORTED_MODEL_VERSION', `${sources.sovits.name} is a ${family.label} model; its BigVGAN vocoder is not supported yet. Use a GPT-SoVITS v4 model.`);
+  reading(sources.vocoder.name);
+  const vocCkpt = await openCheckpoint(sources.vocoder);
+  const vocoder = readVocoderV4(vocCkpt, stateDictOf(vocCkpt, 'vocoder'));
+  if (vocoder.vocoder.melBins !== sovits.dit.mel) throw new MynahError('MODELS_MISMATCH', `These files do not belong together: the vocoder reads ${vocoder.vocoder.melBins} mel bins, the SoVITS model makes ${sovits.dit.mel}.`);
+  return { sovits, vocoder };
 }

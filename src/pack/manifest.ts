@@ -16,7 +16,10 @@ export type GraphRole =
   | 't2s-token' // one semantic token + position -> one T2S input row
   | 't2s-decoder' // transformer stack with KV cache -> logits
   | 'sovits-ref' // reference spectrogram -> speaker embedding ge
-  | 'sovits-decoder' // codes + phones + ge -> waveform
+  | 'sovits-decoder' // codes + phones + ge -> waveform (v1, v2, v2Pro family)
+  | 'sovits-encoder' // v3/v4: codes + phones + ge -> the flow-matching condition (decode_encp)
+  | 'cfm-step' // v3/v4: one Euler step of the flow-matching decoder (DiT) on the mel
+  | 'vocoder' // v3/v4: mel -> waveform (24 kHz BigVGAN for v3, 48 kHz HiFi-GAN for v4)
   | 'hubert' // 16 kHz audio -> SSL features
   | 'semantic' // SSL features -> prompt semantic codes
   | 'sv' // v2Pro family: fbank of the 16 kHz reference -> speaker-verification embedding
@@ -49,9 +52,14 @@ export interface PackManifest {
 
 export const REQUIRED_ROLES: GraphRole[] = ['t2s-embed', 't2s-token', 't2s-decoder', 'sovits-ref', 'sovits-decoder', 'hubert', 'semantic'];
 
+/** The graphs a v3/v4 pack has in place of the SoVITS decoder. */
+export const FLOW_ROLES: GraphRole[] = ['sovits-encoder', 'cfm-step', 'vocoder'];
+
 /** The graphs a pack of `version` must have. */
 export function requiredRoles(version: ModelVersion): GraphRole[] {
-  return MODEL_FAMILIES[version].speakerVerification ? [...REQUIRED_ROLES, 'sv'] : REQUIRED_ROLES;
+  const family = MODEL_FAMILIES[version];
+  if (family.flowMatching) return [...REQUIRED_ROLES.filter((r) => r !== 'sovits-decoder'), ...FLOW_ROLES];
+  return family.speakerVerification ? [...REQUIRED_ROLES, 'sv'] : REQUIRED_ROLES;
 }
 
 /** Checks a parsed pack.json; throws PACK_CORRUPT naming what is wrong. */

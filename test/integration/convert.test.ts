@@ -48,7 +48,7 @@ const direct = {
 };
 
 /** Which fixture file each graph's weights come from, and how to build it directly. */
-const GRAPHS: Record<Exclude<GraphRole, 'sv'>, { file: string; build: () => Graph }> = {
+const GRAPHS: Record<Exclude<GraphRole, 'sv' | 'sovits-encoder' | 'cfm-step' | 'vocoder'>, { file: string; build: () => Graph }> = {
   hubert: { file: 'hubert/pytorch_model.bin', build: () => buildHubert(HUBERT_TINY, direct.hubert) },
   semantic: { file: 's2-v2.pth', build: () => buildSemanticExtractor(SEMANTIC_TINY, direct.sovits) },
   'sovits-ref': { file: 's2-v2.pth', build: () => buildSoVITSRefEncoder(SOVITS_TINY, direct.sovits) },
@@ -65,7 +65,7 @@ function randn(n: number, seed: number, scale = 1): Float32Array {
 }
 const ints = (n: number, max: number, seed: number) => Array.from(randn(n, seed), (x) => Math.floor(((x + 1) / 2) * max));
 
-function feeds(role: Exclude<GraphRole, 'sv'>): Record<string, ort.Tensor> {
+function feeds(role: keyof typeof GRAPHS): Record<string, ort.Tensor> {
   switch (role) {
     case 'hubert':
       return { audio: f32(randn(8000, 1, 0.3), [1, 8000]) };
@@ -157,8 +157,8 @@ describe('convertToPack on PyTorch-written fixtures', () => {
   it('every initializer equals the regenerated weights and torch checksums', () => {
     let checked = 0;
     for (const f of pack.manifest.files) {
-      if (!isGraphRole(f.role) || f.role === 'sv') continue;
-      const { file } = GRAPHS[f.role];
+      if (!isGraphRole(f.role) || !(f.role in GRAPHS)) continue;
+      const { file } = GRAPHS[f.role as keyof typeof GRAPHS];
       const source = Object.values(direct).find((d) => d.file === file)!;
       const sums = reference.graph[file];
       for (const [name, values] of initializers(pack.files.get(f.name)!)) {

@@ -2,6 +2,7 @@
 // graph of the tiny pack running in onnxruntime-web (wasm, Node) at two input sizes, and the
 // real-size v2 pack's parameter counts per network against upstream's model sizes.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,9 +10,12 @@ import { hubertFrameCount } from '../../src/graph/models/hubert';
 import { semanticCodeCount } from '../../src/graph/models/semantic';
 import { sovitsFrameCount, sovitsHop, sovitsWeightNormNames, sovitsParameterShapesByPart } from '../../src/graph/models/sovits';
 import { mulberry32, RandomWeights, ZeroWeights, type Init, type WeightSource } from '../../src/graph/weights';
-import { buildPack, PACK_TINY, PACK_TINY_V2PRO, PACK_TINY_V2PROPLUS, PACK_V2_RANDOM, type PackConfig } from '../../src/pack/build';
+import { buildPack, PACK_TINY, PACK_TINY_V2PRO, PACK_TINY_V2PROPLUS, PACK_TINY_V4, PACK_V2_RANDOM, PACK_V4_RANDOM, type PackConfig } from '../../src/pack/build';
 import { svEmbedDim } from '../../src/graph/models/sv';
-import { isGraphRole, REQUIRED_ROLES, validateManifest, type GraphRole, type PackManifest } from '../../src/pack/manifest';
+import { v3v4FrameCounts, type SoVITSV3V4Config } from '../../src/graph/models/sovits-v3v4';
+import { buildVocoder, vocoderHop } from '../../src/graph/models/vocoder';
+import { buildCFMStep } from '../../src/graph/models/cfm';
+import { FLOW_ROLES, isGraphRole, REQUIRED_ROLES, validateManifest, type GraphRole, type PackManifest } from '../../src/pack/manifest';
 import { syntheticBertVocab, TINY_VOCAB_ENTRIES } from '../../src/pack/synthetic-vocab';
 import { BertTokenizer, parseVocabText } from '../../src/text/bert-tokenizer';
 import { session, type Feeds } from '../helpers/ort';
@@ -28,7 +32,7 @@ async function buildInMemory(cfg: PackConfig, seed: number): Promise<Built> {
   const ws = new RandomWeights(seed);
   const manifest = await buildPack(
     cfg,
-    { t2s: ws, sovits: ws, hubert: ws, roberta: ws, sv: cfg.sv ? ws : undefined, bertVocab: syntheticBertVocab(TINY_VOCAB_ENTRIES) },
+    { t2s: ws, sovits: ws, hubert: ws, roberta: ws, sv: cfg.sv ? ws : undefined, vocoder: cfg.vocoder ? ws : undefined, bertVocab: syntheticBertVocab(TINY_VOCAB_ENTRIES) },
     async (name, bytes) => {
       if (files.has(name)) throw new Error(`${name} written twice`);
       files.set(name, bytes);
@@ -176,6 +180,45 @@ function casesFor(cfg: PackConfig, role: GraphRole): Case[] {
           dims: { audio: [1, 1, sovitsHop(sovits) * tf] },
         };
       });
+    case 'sovits-encoder': {
+      const v = sovits as SoVITSV3V4Config;
+      return [
+        [4, 6, 1],
+        [7, 3, 0.9],
+      ].map(([ts, tt, speed], k) => {
+        const f = v3v4FrameCounts(v, ts, speed);
+        return {
+          label: `Ts=${ts} Tt=${tt} speed=${speed}`,
+          feeds: {
+            codes: i64(ints(ts, v.codebookSize, 90 + k), [1, 1, ts]),
+            phones: i64(ints(tt, v.textVocab, 92 + k), [1, tt]),
+            ge: f32(randn(v.gin, 94 + k), [1, v.gin, 1]),
+            enc_frames: i64(BigInt64Array.of(BigInt(f.encFrames)), [1]),
+            mel_frames: i64(BigInt64Array.of(BigInt(f.melFrames)), [1]),
+          },
+          dims: { fea: [1, v.bridge, f.feaFrames] },
+        };
+      });
+    }
+    case 'cfm-step':
+      return [12, 30].map((t, k) => ({
+        label: `T=${t}`,
+        feeds: {
+          x: f32(randn(cfg.dit!.mel * t, 96 + k), [1, cfg.dit!.mel, t]),
+          prompt: f32(randn(cfg.dit!.mel * t, 97 + k), [1, cfg.dit!.mel, t]),
+          mu: f32(randn(cfg.dit!.textDim * t, 98 + k), [1, cfg.dit!.textDim, t]),
+          t: f32(Float32Array.of(0.25 * k), [1]),
+          d: f32(Float32Array.of(0.25), [1]),
+          prompt_len: i64(BigInt64Array.of(5n), [1]),
+        },
+        dims: { x_next: [1, cfg.dit!.mel, t], v: [1, cfg.dit!.mel, t] },
+      }));
+    case 'vocoder':
+      return [3, 8].map((fr, k) => ({
+        label: `F=${fr}`,
+        feeds: { mel: f32(randn(cfg.vocoder!.melBins * fr, 99 + k, 3).map((x) => x - 6), [1, cfg.vocoder!.melBins, fr]) },
+        dims: { audio: [1, 1, vocoderHop(cfg.vocoder!) * fr] },
+      }));
     case 'bert':
       return [5, 12].map((l, k) => {
         // [CLS] (101) ... [SEP] (102) around CJK-range ids.
@@ -320,7 +363,7 @@ describe.each([PACK_TINY_V2PRO, PACK_TINY_V2PROPLUS])('tiny $version pack', (cfg
     expect(m.files.map((f) => f.role).sort()).toEqual([...REQUIRED_ROLES, 'sv', 'bert', 'bert-vocab'].sort());
     expect(m.dims.sv).toEqual(cfg.sv);
     expect(() => validateManifest({ ...m, files: m.files.filter((f) => f.role !== 'sv') })).toThrow(/no sv graph/);
-    expect(() => validateManifest({ ...m, version: 'v3' })).toThrow(/model version "v3" is not supported/);
+    expect(() => validateManifest({ ...m, version: 'v5' })).toThrow(/model version "v5" is not supported/);
   });
 
   for (const role of ['sv', 'sovits-ref', 'sovits-decoder'] as GraphRole[]) {
@@ -345,6 +388,52 @@ describe.each([PACK_TINY_V2PRO, PACK_TINY_V2PROPLUS])('tiny $version pack', (cfg
   it('a pack config whose SV width differs from what SoVITS reads is refused before building', async () => {
     const ws = new RandomWeights(1);
     await expect(buildPack({ ...cfg, sv: { ...cfg.sv!, channels: 4 } }, { t2s: ws, sovits: ws, hubert: ws, sv: ws }, async () => {})).rejects.toThrow(/SV network gives 1280 values, SoVITS reads 2560/);
+  });
+});
+
+describe('tiny v4 pack', () => {
+  let built: Built;
+  beforeAll(async () => {
+    built = await buildInMemory(PACK_TINY_V4, 1);
+  });
+
+  it('has the flow-matching graphs instead of the SoVITS decoder, at 48 kHz', () => {
+    const m = validateManifest(JSON.parse(JSON.stringify(built.manifest)));
+    expect(m.version).toBe('v4');
+    expect(m.sampleRate).toBe(48000);
+    expect(m.files.map((f) => f.role).sort()).toEqual([...REQUIRED_ROLES.filter((r) => r !== 'sovits-decoder'), ...FLOW_ROLES, 'bert', 'bert-vocab'].sort());
+    expect(m.dims.dit).toEqual(PACK_TINY_V4.dit);
+    expect(() => validateManifest({ ...m, files: m.files.filter((f) => f.role !== 'vocoder') })).toThrow(/no vocoder graph/);
+  });
+
+  for (const role of ['sovits-ref', 'sovits-encoder', 'cfm-step', 'vocoder'] as GraphRole[]) {
+    it(`${role}: runs at two input sizes with the documented output shapes`, async () => {
+      const file = built.manifest.files.find((f) => f.role === role)!;
+      const s = await session(built.files.get(file.name)!);
+      try {
+        for (const c of casesFor(PACK_TINY_V4, role)) {
+          expect([...s.inputNames].sort(), c.label).toEqual(Object.keys(c.feeds).sort());
+          const out = await s.run(c.feeds);
+          for (const [name, dims] of Object.entries(c.dims)) {
+            expect(out[name].dims, `${role} ${c.label} ${name}`).toEqual(dims);
+            expect((out[name].data as Float32Array).every(Number.isFinite)).toBe(true);
+          }
+        }
+      } finally {
+        await s.release();
+      }
+    });
+  }
+
+  it('real size: the DiT, encoder and vocoder have upstream\'s parameter counts', () => {
+    const count = (build: (ws: WeightSource) => { parameterCount(): number }) => build(new ZeroWeights()).parameterCount();
+    const cfg = PACK_V4_RANDOM;
+    // Counted by torch on upstream's modules (test/fixtures/v3v4/real-v4/meta.json): the CFM's parameters
+    // (the graph also holds the rotary buffer inv_freq, 32 values) and the v4 Generator's.
+    const meta = JSON.parse(readFileSync(new URL('../fixtures/v3v4/real-v4/meta.json', import.meta.url), 'utf8'));
+    expect(count((ws) => buildCFMStep(cfg.dit!, ws))).toBe(meta.sovits.cfm_parameters + 32);
+    expect(meta.sovits.cfm_parameters).toBe(337_106_020);
+    expect(count((ws) => buildVocoder(cfg.vocoder!, ws))).toBe(meta.vocoder.parameters);
   });
 });
 
