@@ -1,0 +1,248 @@
+// GPT-SoVITS v4 against upstream's own PyTorch modules (fixtures by scripts/make-v3v4-fixtures.py:
+// SynthesizerTrnV3.decode_encp, CFM.inference with its DiT and fixed noise, TTS.py's chunk loop,
+// the v4 Generator vocoder; tiny and real size). Tiny cases convert the torch-written files
+// (full, and a LoRA merged onto its base) through convertToPack; the real-size case regenerates the
+// same formula weights from the recorded spec.
+import * as ort from 'onnxruntime-web';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { logMel } from '../../src/audio/mel';
+import { bytesSource } from '../../src/checkpoint/bytes';
+import { stateDictOf } from '../../src/checkpoint/models';
+import { openCheckpoint } from '../../src/checkpoint/open';
+import { readSoVITSV3V4, v3v4FileKind } from '../../src/checkpoint/v3v4';
+import { cfmChunks, cfmPrompt, frames, normSpec, StreamingVocoder, type Frames } from '../../src/engine/cfm';
+import { buildCFMStep, DIT_V3V4 } from '../../src/graph/models/cfm';
+import { buildSoVITSRefEncoder } from '../../src/graph/models/sovits';
+import { buildSoVITSV3V4Encoder, v3v4FrameCounts, type SoVITSV3V4Config } from '../../src/graph/models/sovits-v3v4';
+import { buildVocoder, VOCODER_V4 } from '../../src/graph/models/vocoder';
+import { SOVITS_V4 } from '../../src/pack/build';
+import { f32Of, readArrays, snrDb, tensorOf, transpose2d, type Arrays } from '../helpers/fixture-arrays';
+import { FormulaWeights, type FormulaSpec } from '../helpers/fixture-weights';
+import { i64, session } from '../helpers/ort';
+
+const DIR = new URL('../fixtures/v3v4/', import.meta.url);
+const CK = new URL('../fixtures/checkpoints/', import.meta.url);
+const input = readArrays(DIR, 'input');
+const file = (url: URL, name: string) => bytesSource(new Uint8Array(readFileSync(url)), name);
+const f32 = (data: Float32Array, dims: number[]) => new ort.Tensor('float32', data, dims);
+
+interface Sessions {
+  ref: ort.InferenceSession;
+  encoder: ort.InferenceSession;
+  step: ort.InferenceSession;
+  vocoder: ort.InferenceSession;
+  sovits: SoVITSV3V4Config;
+  hop: number;
+}
+
+async function release(s: Sessions) {
+  await Promise.all([s.ref, s.encoder, s.step, s.vocoder].map((x) => x.release()));
+}
+
+/** Every comparison of one case: each graph on upstream's inputs, then the whole pipeline. */
+async function checkCase(s: Sessions, want: Arrays, speedWant: Arrays | undefined, label: string): Promise<string[]> {
+  const figures: string[] = [];
+  const check = (what: string, ref: ArrayLike<number>, got: ArrayLike<number>, min: number) => {
+    const snr = snrDb(ref, got);
+    figures.push(`${what} ${snr.toFixed(1)} dB`);
+    expect(snr, `${label}: ${what}`).toBeGreaterThanOrEqual(min);
+  };
+  const gin = s.sovits.gin;
+  const ge = (await s.ref.run({ refer: f32(f32Of(input, 'spec'), input.spec.shape) })).ge.data as Float32Array;
+  check('ge', f32Of(want, 'ge'), ge, 60);
+
+  const encode = async (codesName: string, phonesName: string, g: Float32Array, speed = 1) => {
+    const n = input[codesName].shape[2];
+    const c = v3v4FrameCounts(s.sovits, n, speed);
+    const out = await s.encoder.run({
+      codes: tensorOf(input, codesName),
+      phones: tensorOf(input, phonesName),
+      ge: f32(g, [1, gin, 1]),
+      enc_frames: i64([c.encFrames], [1]),
+      mel_frames: i64([c.melFrames], [1]),
+    });
+    return frames(out.fea.data as Float32Array, s.sovits.bridge);
+  };
+  const geWant = f32Of(want, 'ge');
+  check('fea (prompt)', f32Of(want, 'fea_ref_full'), (await encode('prompt_codes', 'prompt_phones', geWant)).data, 60);
+  check('fea (target)', f32Of(want, 'fea_todo'), (await encode('codes', 'phones', geWant)).data, 60);
+  if (speedWant) check('fea (speed 0.9)', f32Of(speedWant, 'fea_todo_speed_0_9'), (await encode('codes', 'phones', geWant, 0.9)).data, 60);
+
+  // Every recorded DiT call of the first chunk; the first two on upstream's exact inputs.
+  const bins = 100;
+  for (const i of [0, 1]) {
+    const T = want[`step${i}_x`].shape[2];
+    const out = await s.step.run({
+      x: tensorOf(want, `step${i}_x`),
+      prompt: tensorOf(want, `step${i}_cond`),
+      mu: tensorOf(want, `step${i}_text`),
+      t: tensorOf(want, `step${i}_t`),
+      d: tensorOf(want, `step${i}_d`),
+      prompt_len: i64([input.prompt_codes.shape[2] * 4], [1]),
+    });
+    check(`CFM step ${i} velocity`, transpose2d(f32Of(want, `step${i}_v`), T, bins), out.v.data as Float32Array, 60);
+  }
+
+  const audioVoc = (await s.vocoder.run({ mel: tensorOf(want, 'mel') })).audio.data as Float32Array;
+  check('vocoder (upstream mel)', f32Of(want, 'audio'), audioVoc, 40);
+
+  // End to end from the reference and codes: our ge, our mel of the reference, upstream's noise.
+  const meta = JSON.parse(readFileSync(new URL(`${label}/meta.json`, DIR), 'utf8')) as { synthesis: { steps: number; T_ref: number; T_chunk: number } };
+  const ours = (await s.ref.run({ refer: f32(f32Of(input, 'spec'), input.spec.shape) })).ge.data as Float32Array;
+  const refMel = logMel(f32Of(input, 'wav32k'), { sampleRate: 32000, nFft: 1280, hop: 320, win: 1280, bins });
+  const prompt = cfmPrompt({ data: refMel.data.map(normSpec), rows: bins, frames: refMel.frames }, await encode('prompt_codes', 'prompt_phones', ours), meta.synthesis.T_ref);
+  const todo = await encode('codes', 'phones', ours);
+  const perStep: string[] = [];
+  const chunks = cfmChunks(prompt, todo, {
+    steps: meta.synthesis.steps,
+    tChunk: meta.synthesis.T_chunk,
+    noise: (k) => f32Of(want, `noise${k}`),
+    step: async (f) => {
+      const r = await s.step.run({
+        x: f32(f.x.data, [1, bins, f.x.frames]),
+        prompt: f32(f.prompt.data, [1, bins, f.x.frames]),
+        mu: f32(f.mu.data, [1, f.mu.rows, f.mu.frames]),
+        t: f32(Float32Array.of(f.t), [1]),
+        d: f32(Float32Array.of(f.d), [1]),
+        prompt_len: i64([f.promptLen], [1]),
+      });
+      return r.x_next.data as Float32Array;
+    },
+    onStep: (c, j) => void perStep.push(`${c}.${j}`),
+  });
+  const voc = new StreamingVocoder(async (m: Frames) => (await s.vocoder.run({ mel: f32(m.data, [1, m.rows, m.frames]) })).audio.data as Float32Array, s.hop, 16);
+  const pieces: Float32Array[] = [];
+  const mel: Frames[] = [];
+  let prev: Frames | undefined;
+  for await (const c of chunks) {
+    if (prev) pieces.push(await voc.push(prev, false));
+    mel.push(c);
+    prev = c;
+  }
+  pieces.push(await voc.push(prev!, true));
+  const audio = Float32Array.from(pieces.flatMap((p) => Array.from(p)));
+  const melAll = new Float32Array(bins * mel.reduce((n, m) => n + m.frames, 0));
+  const total = melAll.length / bins;
+  let at = 0;
+  for (const m of mel) {
+    for (let r = 0; r < bins; r++) melAll.set(m.data.subarray(r * m.frames, (r + 1) * m.frames), r * total + at);
+    at += m.frames;
+  }
+  expect(perStep.length).toBe(mel.length * meta.synthesis.steps);
+  check('mel end to end', f32Of(want, 'mel_norm'), melAll, 40);
+  check('waveform end to end (streamed vocoder)', f32Of(want, 'audio'), audio, 35);
+  return figures;
+}
+
+async function fromPack(pack: { manifest: { files: { role: string; name: string }[]; dims: Record<string, unknown> }; files: Map<string, Uint8Array> }): Promise<Sessions> {
+  const bytes = (role: string) => pack.files.get(pack.manifest.files.find((f) => f.role === role)!.name)!;
+  return {
+    ref: await session(bytes('sovits-ref')),
+    encoder: await session(bytes('sovits-encoder')),
+    step: await session(bytes('cfm-step')),
+    vocoder: await session(bytes('vocoder')),
+    sovits: pack.manifest.dims.sovits as SoVITSV3V4Config,
+    hop: 480,
+  };
+}
+
+const base = () => ({
+  gpt: file(new URL('s1-v2.ckpt', CK), 's1-v2.ckpt'),
+  hubert: file(new URL('hubert/pytorch_model.bin', CK), 'pytorch_model.bin'),
+  hubertConfig: new Blob([readFileSync(new URL('hubert/config.json', CK))]),
+  vocoder: file(new URL('tiny-v4/vocoder.pth', DIR), 'vocoder.pth'),
+});
+
+describe('tiny v4 converted from upstream-format files', () => {
+  it('full model: a 48 kHz pack whose graphs give upstream’s ge, fea, steps, vocoder and waveform', async () => {
+    const { convertToPack } = await import('../../src/pack/convert');
+    const pack = await convertToPack({ ...base(), sovits: file(new URL('tiny-v4/s2.pth', DIR), 's2Gv4-tiny.pth') });
+    expect(pack.manifest.version).toBe('v4');
+    expect(pack.manifest.sampleRate).toBe(48000);
+    expect(pack.report.flow).toEqual({ decidedBy: 'config', lora: undefined });
+    expect(pack.manifest.files.map((f) => f.role)).toEqual(expect.arrayContaining(['sovits-encoder', 'cfm-step', 'vocoder']));
+    expect(pack.manifest.files.map((f) => f.role)).not.toContain('sovits-decoder');
+    const s = await fromPack(pack);
+    const figures = await checkCase(s, readArrays(DIR, 'tiny-v4'), readArrays(DIR, 'tiny-v4/speed'), 'tiny-v4');
+    await release(s);
+    console.log(`tiny-v4: ${figures.join(', ')}`);
+  }, 300_000);
+
+  it('LoRA: merged onto the base as peft merges (W + B·A), and the merged model matches upstream', async () => {
+    const open = async (name: string) => {
+      const ck = await openCheckpoint(file(new URL(name, DIR), name));
+      const sd = stateDictOf(ck, 'sovits');
+      return { ckpt: ck, sd, kind: await v3v4FileKind(ck, sd) };
+    };
+    const lora = await open('tiny-v4/lora.pth');
+    expect(lora.kind).toEqual({ version: 'v4', lora: true, by: 'header' });
+    const model = readSoVITSV3V4(lora, await open('tiny-v4/s2.pth'));
+    expect(model.lora).toEqual({ rank: 4, alpha: 4, targets: 8 });
+    const merged = readArrays(DIR, 'tiny-v4/lora-merged');
+    for (const [name, a] of Object.entries(merged)) {
+      const got = model.weights.get(`cfm.${name}`, a.shape);
+      let diff = 0;
+      let peak = 0;
+      (a.data as Float32Array).forEach((v, i) => {
+        diff = Math.max(diff, Math.abs(v - got[i]));
+        peak = Math.max(peak, Math.abs(v));
+      });
+      expect(diff / peak, name).toBeLessThan(1e-6);
+    }
+
+    const { convertToPack } = await import('../../src/pack/convert');
+    const steps: string[] = [];
+    const pack = await convertToPack(
+      { ...base(), sovits: file(new URL('tiny-v4/lora.pth', DIR), 'my-voice_e8_s16_l4.pth'), sovitsBase: file(new URL('tiny-v4/s2.pth', DIR), 's2Gv4.pth') },
+      { onProgress: (p) => steps.push(`${p.phase} ${p.name}`) },
+    );
+    expect(steps).toEqual(expect.arrayContaining(['reading s2Gv4.pth', 'reading vocoder.pth']));
+    expect(pack.report.sovitsHeader).toBe('04');
+    expect(pack.report.flow).toEqual({ decidedBy: 'header', lora: { rank: 4, alpha: 4, targets: 8 } });
+    expect(pack.manifest.weights).toMatch(/LoRA rank 4 merged onto the base/);
+    const s = await fromPack(pack);
+    const figures = await checkCase(s, readArrays(DIR, 'tiny-v4/lora'), undefined, 'tiny-v4');
+    await release(s);
+    console.log(`tiny-v4 LoRA: ${figures.join(', ')}`);
+  }, 300_000);
+
+  it('a LoRA without its base is SOVITS_BASE_MISSING naming s2Gv4.pth; v4 without the vocoder is VOCODER_MISSING', async () => {
+    const { convertToPack } = await import('../../src/pack/convert');
+    const lora = () => file(new URL('tiny-v4/lora.pth', DIR), 'lora.pth');
+    await expect(convertToPack({ ...base(), sovits: lora() })).rejects.toMatchObject({ code: 'SOVITS_BASE_MISSING', message: expect.stringMatching(/s2Gv4\.pth/) });
+    const { vocoder: _v, ...noVocoder } = base();
+    await expect(convertToPack({ ...noVocoder, sovits: file(new URL('tiny-v4/s2.pth', DIR), 's2.pth') })).rejects.toMatchObject({
+      code: 'VOCODER_MISSING',
+      message: expect.stringMatching(/gsv-v4-pretrained\/vocoder\.pth/),
+    });
+    // The vocoder in the SoVITS slot, and a base given with a full model.
+    await expect(convertToPack({ ...base(), sovits: base().vocoder })).rejects.toMatchObject({ code: 'CHECKPOINT_WRONG_SLOT', message: expect.stringMatching(/vocoder/) });
+    const full = await convertToPack({ ...base(), sovits: file(new URL('tiny-v4/s2.pth', DIR), 's2.pth'), sovitsBase: file(new URL('tiny-v4/s2.pth', DIR), 'base.pth') });
+    expect(full.report.warnings.join(' ')).toMatch(/only used with LoRA fine-tunes/);
+    // v3/v4 extras given with a v2 model are ignored with a warning.
+    const v2 = await convertToPack({ ...base(), sovits: file(new URL('s2-v2.pth', CK), 's2-v2.pth') });
+    expect(v2.manifest.version).toBe('v2');
+    expect(v2.report.warnings.join(' ')).toMatch(/vocoder\.pth \(a vocoder\) is only used by GPT-SoVITS v3\/v4 models/);
+  }, 120_000);
+});
+
+describe('real-size v4 (formula weights) against upstream', () => {
+  it('ge, fea, CFM steps >= 60 dB, vocoder >= 40 dB, end to end >= 35 dB', async () => {
+    const specs = (JSON.parse(readFileSync(new URL('real-v4/weights-spec.json', DIR), 'utf8')) as { tensors: Record<string, FormulaSpec> }).tensors;
+    const part = (prefix: string) => Object.fromEntries(Object.entries(specs).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    const sovitsW = new FormulaWeights(part('s2/'), (n) => n, 'real-v4');
+    const vocW = new FormulaWeights(part('vocoder/'), (n) => n, 'real-v4 vocoder');
+    const s: Sessions = {
+      ref: await session(buildSoVITSRefEncoder(SOVITS_V4, sovitsW)),
+      encoder: await session(buildSoVITSV3V4Encoder(SOVITS_V4, sovitsW)),
+      step: await session(buildCFMStep(DIT_V3V4, sovitsW)),
+      vocoder: await session(buildVocoder(VOCODER_V4, vocW)),
+      sovits: SOVITS_V4,
+      hop: 480,
+    };
+    const figures = await checkCase(s, readArrays(DIR, 'real-v4'), readArrays(DIR, 'real-v4/speed'), 'real-v4');
+    await release(s);
+    console.log(`real-v4: ${figures.join(', ')}`);
+  }, 1_200_000);
+});
