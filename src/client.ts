@@ -5,7 +5,7 @@ import type { PcmAudio } from './audio/pcm';
 import type { BackendInfo, BackendRequest } from './engine/backend';
 import type { PrecisionRequest } from './engine/precision';
 import type { CloneResult, PackSummary } from './engine/engine';
-import type { AudioChunk, SynthesisOptions, SynthesisReport } from './engine/synthesize';
+import type { AudioChunk, SynthesisOptions, SynthesisProgress, SynthesisReport } from './engine/synthesize';
 import type { PlainTensor } from './engine/tensors';
 import { MynahError } from './errors';
 import type { FetchProgress } from './pack/fetch';
@@ -45,6 +45,9 @@ export class SpeechStream implements AsyncIterable<AudioChunk> {
     this.report.catch(() => {}); // iterate or await report: either way the error surfaces once
   }
 
+  /** v3/v4: called after each sampling step of the flow-matching decoder (long jobs). */
+  onprogress?: (p: SynthesisProgress) => void;
+
   /** @internal the worker's side of the job */
   sink(): SpeechSink {
     return {
@@ -52,6 +55,7 @@ export class SpeechStream implements AsyncIterable<AudioChunk> {
         this.queue.push(c);
         this.wake?.();
       },
+      progress: (p) => this.onprogress?.(p),
       done: (r) => {
         this.ended = true;
         this.settle.ok(r);

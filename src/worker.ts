@@ -3,7 +3,7 @@ import * as Comlink from 'comlink';
 import type { PcmAudio } from './audio/pcm';
 import type { OrtModule } from './engine/backend';
 import { Engine, type EngineOptions, type PackSummary } from './engine/engine';
-import type { AudioChunk, SynthesisOptions, SynthesisReport } from './engine/synthesize';
+import type { AudioChunk, SynthesisOptions, SynthesisProgress, SynthesisReport } from './engine/synthesize';
 import type { LangMode } from './text/frontend';
 import type { VoiceConsent } from './store/voices';
 import type { FetchProgress } from './pack/fetch';
@@ -35,6 +35,8 @@ export interface CloneArgs {
 /** Where a synthesis job's output goes (a comlink proxy living on the main thread). */
 export interface SpeechSink {
   chunk(c: AudioChunk): void | Promise<void>;
+  /** v3/v4: after each sampling step of the flow-matching decoder. */
+  progress?(p: SynthesisProgress): void;
   done(r: SynthesisReport): void;
   fail(e: { code?: string; message: string }): void;
 }
@@ -107,7 +109,13 @@ const api = {
   },
   /** Starts a job and returns its id at once; output and the outcome go to `sink`. */
   synthesize(text: string, voiceId: string, options: SynthesisOptions & { passphrase?: string }, sink: SpeechSink): number {
-    const job = ready().synthesize(text, voiceId, options, (c) => sink.chunk(Comlink.transfer(c, [c.pcm.buffer as ArrayBuffer])));
+    const job = ready().synthesize(
+      text,
+      voiceId,
+      options,
+      (c) => sink.chunk(Comlink.transfer(c, [c.pcm.buffer as ArrayBuffer])),
+      (p) => void sink.progress?.(p),
+    );
     job.result.then(
       (r) => sink.done(r),
       (e: Error & { code?: string }) => sink.fail({ code: e.code, message: e.message }),

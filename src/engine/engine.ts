@@ -11,7 +11,7 @@ import type { PrecisionRequest } from './precision';
 import { loadModels, releaseSessions, type BertAvailability, type LoadedModels } from './models';
 import { buildProbeGraph, probeFeeds } from './probe';
 import { JobQueue, type JobId } from './queue';
-import { synthesize, type ChunkSink, type SynthesisOptions, type SynthesisReport } from './synthesize';
+import { synthesize, type ChunkSink, type SynthesisOptions, type SynthesisProgress, type SynthesisReport } from './synthesize';
 import { toOrt, toPlain, type PlainTensor } from './tensors';
 import { addVoiceReferences, extractVoice, type CloneRequest, type CloneTimings } from './voice';
 import type { PcmAudio } from '../audio/pcm';
@@ -306,7 +306,13 @@ export class Engine {
    * Speaks `text` in a saved voice; chunks go to `emit` as they are ready. A locked voice needs
    * its passphrase; it is decrypted for this job only, never stored unlocked.
    */
-  synthesize(text: string, voiceId: string, options: SynthesisOptions & { passphrase?: string }, emit: ChunkSink): { id: JobId; result: Promise<SynthesisReport> } {
+  synthesize(
+    text: string,
+    voiceId: string,
+    options: SynthesisOptions & { passphrase?: string },
+    emit: ChunkSink,
+    onProgress?: (p: SynthesisProgress) => void,
+  ): { id: JobId; result: Promise<SynthesisReport> } {
     let checked: ReturnType<typeof checkSynthesisOptions>;
     try {
       checkText(text);
@@ -324,7 +330,7 @@ export class Engine {
         if (!passphrase) throw new MynahError('VOICE_LOCKED', `The voice "${voice.name}" is locked. Enter its passphrase to use it.`);
         voice = await unlockVoice(voice, passphrase);
       }
-      return synthesize(this.loaded(), voice, text, synthOptions, (c) => (produced(), emit(c)), { signal, dicBase: this.options.dicBase, watermarkKey: this.options.watermarkKey });
+      return synthesize(this.loaded(), voice, text, synthOptions, (c) => (produced(), emit(c)), { signal, dicBase: this.options.dicBase, watermarkKey: this.options.watermarkKey, onProgress });
     });
   }
 

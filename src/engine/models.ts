@@ -124,7 +124,8 @@ export async function loadModels(
     for (const [i, f] of graphs.entries()) {
       const role = f.role as GraphRole;
       onProgress?.(role, i, graphs.length);
-      const noPrepack = CLONE_ONLY.has(role) || (role === 't2s-decoder' && precision.t2s === 'int8');
+      // The real-size DiT is 1.35 GB of fp32 weights: packed copies would not fit WASM's 4 GB.
+      const noPrepack = CLONE_ONLY.has(role) || (role === 't2s-decoder' && precision.t2s === 'int8') || role === 'cfm-step';
       const made = await createGraph(create, graphForPlan(role, await bytesOf(f.name), precision), { ...(extra[role] ?? {}), ...(noPrepack ? NO_PREPACK : {}) });
       sessions[role] = made;
       assertGraphFits(role, made, dims.t2s, manifest);

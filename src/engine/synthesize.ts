@@ -7,7 +7,7 @@ import { sovitsFrameCount, sovitsHop } from '../graph/models/sovits';
 import type { Voice } from '../store/voices';
 import type { PackManifest } from '../pack/manifest';
 import { MODEL_FAMILIES } from '../pack/versions';
-import { DEFAULT_WATERMARK_KEY, makeWatermarkPayload, WatermarkEmbedder } from '../safety/watermark';
+import { ChunkWatermarker, DEFAULT_WATERMARK_KEY, makeWatermarkPayload, WATERMARK_RATE, WatermarkEmbedder } from '../safety/watermark';
 import { splitText, textToPhones, type CutMethod, type LangMode } from '../text/frontend';
 import { checkSynthesisOptions } from '../validate';
 import { phoneBert } from './bert-features';
@@ -15,6 +15,7 @@ import { session, type LoadedModels } from './models';
 import { DEFAULT_SAMPLING, SemanticSampler, UPSTREAM_LIMITS, type SamplingOptions } from './sampling';
 import { StreamAssembler, UPSTREAM_STREAM, type StreamPlan } from './stream-audio';
 import { T2SRunner, type T2SStats } from './t2s-decode';
+import { FlowDecoder } from './flow-decode';
 
 export interface SynthesisOptions extends Partial<SamplingOptions> {
   /** Language of the text; 'auto' detects zh / ja / en runs. */
@@ -34,6 +35,21 @@ export interface SynthesisOptions extends Partial<SamplingOptions> {
   stream?: StreamPlan | false;
   /** Guard on tokens per fragment (upstream 1500, i.e. 60 s). */
   maxTokens?: number;
+  /**
+   * v3/v4: sampling steps of the flow-matching decoder (upstream's web UI: 32 for v3, 8 for v4;
+   * api_v2 takes 32). More steps cost proportionally more time. Ignored by other versions.
+   */
+  sampleSteps?: number;
+}
+
+/** Progress inside a fragment, for long v3/v4 jobs: one call per CFM sampling step. */
+export interface SynthesisProgress {
+  segment: number;
+  segments: number;
+  /** CFM chunk within the fragment, the step just done, and the steps per chunk. */
+  chunk: number;
+  step: number;
+  steps: number;
 }
 
 export interface AudioChunk {
@@ -79,7 +95,10 @@ export interface SynthesisReport {
   /** From the call to the first speech chunk, ms. */
   firstChunkMs: number;
   t2sMs: number;
+  /** Time in the SoVITS decoder (v3/v4: encoder, CFM steps and vocoder together). */
   sovitsMs: number;
+  /** v3/v4: the split of sovitsMs, and the sampling steps used. */
+  flow?: { steps: number; encoderMs: number; cfmMs: number; vocoderMs: number; stepMs: number };
   /** Time in the Chinese BERT, ms. */
   bertMs: number;
   bert: BertReport;
@@ -134,6 +153,7 @@ export function resolveOptions(opts: SynthesisOptions) {
     pauseSec: opts.pauseSec ?? 0.3,
     stream: speed === 1 ? (opts.stream ?? UPSTREAM_STREAM) : false,
     maxTokens: Math.min(opts.maxTokens ?? UPSTREAM_LIMITS.maxSteps, UPSTREAM_LIMITS.maxSteps),
+    sampleSteps: opts.sampleSteps,
     sampling,
   };
 }
@@ -164,6 +184,8 @@ export function assertVoiceFitsPack(voice: Voice, manifest: PackManifest, gin: n
 
 export interface SynthesisContext {
   signal?: AbortSignal;
+  /** v3/v4: called after every CFM sampling step. */
+  onProgress?: (p: SynthesisProgress) => void;
   dicBase?: string;
   watermarkKey?: string;
 }
@@ -191,17 +213,25 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
   };
 
   const sr = manifest.sampleRate;
-  const hop = sovitsHop(m.sovits);
+  const family = MODEL_FAMILIES[manifest.version];
+  // v3/v4: the flow-matching decoder takes the whole fragment's tokens (upstream has no token
+  // streaming for them); its audio streams out per CFM chunk.
+  const flow = family.flowMatching ? new FlowDecoder(m, voice) : undefined;
+  const flowSteps = o.sampleSteps ?? family.flowMatching?.defaultSteps ?? 0;
+  const flowTiming = { encoderMs: 0, cfmMs: 0, vocoderMs: 0 };
+  let flowStepCount = 0;
+  const hop = flow ? 0 : sovitsHop(m.sovits);
   const samplesPerToken = 2 * hop; // 25 Hz tokens, 50 Hz frames
   const sampleRand = mulberry32(o.seed);
   const noiseRand = mulberry32(o.seed ^ 0x5bd1e995);
-  const decoder = session(m, 'sovits-decoder');
+  const decoder = flow ? undefined : session(m, 'sovits-decoder');
   const ge = new ort.Tensor('float32', voice.ge, [1, voice.ge.length, 1]);
   const bertReport: BertReport = { used: !!voice.promptBert, available: m.bertInfo.available, note: m.bertInfo.note, prompt: !!voice.promptBert };
   const report: SynthesisReport = { seed: o.seed, segments: [], warnings, audioSec: 0, firstChunkMs: -1, t2sMs: 0, sovitsMs: 0, bertMs: 0, bert: bertReport, totalMs: 0 };
   // Every output carries a keyed mark (voice id hash + day). The embedder lags by a few
   // milliseconds, so each chunk goes out slightly delayed and the tail follows the last chunk.
-  const marker = new WatermarkEmbedder(ctx.watermarkKey ?? DEFAULT_WATERMARK_KEY, makeWatermarkPayload(voice.id), sr);
+  const key = ctx.watermarkKey ?? DEFAULT_WATERMARK_KEY;
+  const marker = sr === WATERMARK_RATE ? new WatermarkEmbedder(key, makeWatermarkPayload(voice.id), sr) : new ChunkWatermarker(key, makeWatermarkPayload(voice.id), sr);
   let last: Omit<AudioChunk, 'sampleRate' | 'segments'> | undefined;
   const send = async (c: Omit<AudioChunk, 'sampleRate' | 'segments'>) => {
     if (c.pcm.length === 0 && !c.segmentDone) return;
@@ -219,7 +249,7 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
   const decodeCodes = async (codes: number[], phones: BigInt64Array): Promise<Float32Array> => {
     const t0 = performance.now();
     const frames = sovitsFrameCount(codes.length, o.speed);
-    const res = await decoder.run({
+    const res = await decoder!.run({
       codes: new ort.Tensor('int64', BigInt64Array.from(codes, BigInt), [1, 1, codes.length]),
       phones: new ort.Tensor('int64', phones, [1, phones.length]),
       ge,
@@ -265,7 +295,7 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
     });
     const sampler = new SemanticSampler(voice.promptCodes, o.sampling, sampleRand, { ...UPSTREAM_LIMITS, maxSteps: o.maxTokens });
     const tokens: number[] = [];
-    const plan = o.stream;
+    const plan = flow ? false : o.stream;
     const assembler = plan ? new StreamAssembler(plan.overlap * samplesPerToken) : undefined;
     let decoded = 0;
     const flush = async (final: boolean) => {
@@ -282,7 +312,24 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
       tokens.push(token);
       if (plan && tokens.length - decoded >= plan.minChunk) await flush(false);
     }
-    if (plan) await flush(true);
+    if (flow) {
+      const t1 = performance.now();
+      for await (const pcm of flow.decode(tokens, ids, {
+        steps: flowSteps,
+        speed: o.speed,
+        noise: (n) => normalNoise(n, noiseRand),
+        signal: ctx.signal,
+        timing: flowTiming,
+        onStep: (p) => {
+          flowStepCount++;
+          ctx.onProgress?.({ segment, segments: fragments.length, ...p });
+        },
+      })) {
+        await out({ pcm, segment, kind: 'speech', tokens: tokens.length, segmentDone: false });
+      }
+      await out({ pcm: new Float32Array(0), segment, kind: 'speech', tokens: tokens.length, segmentDone: true });
+      report.sovitsMs += performance.now() - t1;
+    } else if (plan) await flush(true);
     else await out({ pcm: await decodeCodes(tokens, ids), segment, kind: 'speech', tokens: tokens.length, segmentDone: true });
     report.t2sMs += performance.now() - t0 - (report.sovitsMs - sovitsBefore);
     report.segments.push({ text: fragText, phones: ids.length, tokens: tokens.length, stoppedBy: sampler.steps >= o.maxTokens ? 'max-tokens' : 'eos', bert: target.bertSegments > 0, t2s: { ...runner.stats } });
@@ -292,5 +339,8 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
   if (!spoken) throw new MynahError('TEXT_EMPTY', 'There is nothing readable in the text. Type words in Chinese, English or Japanese.');
   if (last) await send({ ...last, pcm: marker.flush(), segmentDone: true });
   report.totalMs = performance.now() - started;
+  if (flow) {
+    report.flow = { steps: flowSteps, ...flowTiming, stepMs: flowTiming.cfmMs / Math.max(1, flowStepCount) };
+  }
   return report;
 }

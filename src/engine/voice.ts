@@ -8,7 +8,9 @@ import { prepareReference, type PreparedReference, type PrepareOptions } from '.
 import { MynahError } from '../errors';
 import { textToPhones, type LangMode, type PhoneSegment } from '../text/frontend';
 import { VOICE_SCHEMA, type Voice, type VoiceConsent, type VoiceRefMeta } from '../store/voices';
-import { MAX_VOICE_REFERENCES, MODEL_FAMILIES } from '../pack/versions';
+import { MAX_VOICE_REFERENCES, MODEL_FAMILIES, type FlowMatching } from '../pack/versions';
+import { logMel } from '../audio/mel';
+import { resample, SOVITS_RATE } from '../audio/resample';
 import { assertConsent } from '../safety/consent';
 import { phoneBert } from './bert-features';
 import { session, type LoadedModels } from './models';
@@ -96,6 +98,9 @@ export async function extractVoice(m: LoadedModels, req: CloneRequest, opts: { d
     opts.signal?.throwIfAborted();
     ges.push(await referenceGe(m, r, timings));
   }
+  // v3/v4: the reference's log-mel at the version's mel rate is the flow-matching decoder's prompt.
+  const flow = MODEL_FAMILIES[manifest.version].flowMatching;
+  const refMel = flow ? referenceMel(prepared, flow) : undefined;
   timings.totalMs = performance.now() - started;
   const w = prepared.window;
   const voice: Voice = {
@@ -111,11 +116,18 @@ export async function extractVoice(m: LoadedModels, req: CloneRequest, opts: { d
     ...(promptBert ? { promptBert } : {}),
     promptCodes: codes,
     ...combineGes(ges),
+    ...(refMel ? { refMel } : {}),
     refMeta: { durationSec: w.seconds, note: w.reason },
     ...(refs.length > 1 ? { auxRefs: refs.slice(1).map(refMeta) } : {}),
     ...(req.consent ? { consent: { given: true, at: req.consent.at, statement: req.consent.statement.trim() } } : {}),
   };
   return { voice, timings, warnings: [...w.warnings, ...refs.slice(1).flatMap((r, i) => r.window.warnings.map((x) => `Extra recording ${i + 1}: ${x}`)), ...warnings] };
+}
+
+/** TTS.py mel_fn (v3, 24 kHz) / mel_fn_v4 (32 kHz) of the reference: log-mel [bins, frames]. */
+function referenceMel(r: PreparedReference, flow: FlowMatching): Float32Array {
+  const wav = flow.mel.sampleRate === SOVITS_RATE ? r.wav32k : resample(r.wav32k, SOVITS_RATE, flow.mel.sampleRate);
+  return logMel(wav, flow.mel).data;
 }
 
 const refMeta = (r: PreparedReference): VoiceRefMeta => ({ durationSec: r.window.seconds, note: r.window.reason });

@@ -415,6 +415,26 @@ export function embedWatermark(pcm: Float32Array, sampleRate: number, key: strin
   return y;
 }
 
+/**
+ * Marks audio at rates other than 32 kHz (v3's 24 kHz, v4's 48 kHz) as it streams: each chunk is
+ * marked on its own with embedWatermark (the mark is computed at 32 kHz and only the difference is
+ * resampled back). The mark restarts with every chunk; v3/v4 chunks are whole CFM chunks (seconds
+ * long), so each still carries complete payload periods. No lag: flush() has nothing left.
+ */
+export class ChunkWatermarker {
+  constructor(
+    private readonly key: string | Uint8Array,
+    private readonly payload: Uint8Array,
+    private readonly sampleRate: number,
+  ) {}
+  process(chunk: Float32Array): Float32Array {
+    return chunk.length ? embedWatermark(chunk, this.sampleRate, this.key, this.payload) : chunk;
+  }
+  flush(): Float32Array {
+    return new Float32Array(0);
+  }
+}
+
 // ---- detection ----
 
 export interface WatermarkDetection {

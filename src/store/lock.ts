@@ -2,7 +2,7 @@
 //
 // lockVoice: PBKDF2-SHA256 (≥ 600 000 iterations, OWASP 2023) over a random 16-byte salt gives a
 // 256-bit master secret; HKDF-SHA256 splits it into an AES-GCM-256 key and a passphrase verifier.
-// The sensitive fields (promptText, promptPhones, promptBert, promptCodes, ge, refGes) are encrypted with
+// The sensitive fields (promptText, promptPhones, promptBert, promptCodes, ge, refGes, refMel) are encrypted with
 // a random 12-byte IV and the voice id as additional authenticated data, so a ciphertext copied
 // onto another voice does not decrypt. The locked voice keeps its name, pack and metadata; its
 // arrays are emptied.
@@ -115,12 +115,13 @@ export async function lockVoice(voice: Voice, passphrase: string, iterations = L
       ge: arrB64(voice.ge),
       promptBert: voice.promptBert ? arrB64(voice.promptBert) : undefined,
       refGes: voice.refGes ? arrB64(voice.refGes) : undefined,
+      refMel: voice.refMel ? arrB64(voice.refMel) : undefined,
     }),
   );
   const ct = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv, additionalData: aad(voice.id) }, key, secret));
   const rec: Omit<VoiceLock, 'digest'> = { v: 1, kdf: 'PBKDF2-SHA256', iterations, salt: toB64(salt), iv: toB64(iv), ciphertext: toB64(ct), check: toB64(check) };
   const digest = toB64(await sha256(recordDigestInput(voice.id, rec)));
-  const { promptBert: _bert, refGes: _refGes, ...rest } = voice;
+  const { promptBert: _bert, refGes: _refGes, refMel: _refMel, ...rest } = voice;
   return { ...rest, promptText: '', promptPhones: new Int32Array(0), promptCodes: new Int32Array(0), ge: new Float32Array(0), locked: { ...rec, digest } };
 }
 
@@ -171,6 +172,7 @@ export async function unlockVoice(voice: Voice, passphrase: string): Promise<Voi
     };
     if (o.promptBert !== undefined) out.promptBert = arrFrom(o.promptBert, Float32Array);
     if (o.refGes !== undefined) out.refGes = arrFrom(o.refGes, Float32Array);
+    if (o.refMel !== undefined) out.refMel = arrFrom(o.refMel, Float32Array);
     return out;
   } catch (e) {
     throw tampered(`its decrypted content is malformed: ${(e as Error).message}`);

@@ -68,6 +68,11 @@ export interface Voice {
    * (the first is the main reference), so more can be added later. Absent = just `ge`.
    */
   refGes?: Float32Array;
+  /**
+   * v3/v4: the main reference's log-mel [bins, frames] (upstream's mel_fn / mel_fn_v4 of the reference
+   * at the version's mel rate), the flow-matching decoder's prompt. Absent for other versions.
+   */
+  refMel?: Float32Array;
   /** The main reference (its codes and transcript prompt the GPT). */
   refMeta: VoiceRefMeta;
   /** The extra references that only shape ge, in the order they were added. */
@@ -211,6 +216,7 @@ export function exportVoice(v: Voice): string {
     ge: b64(v.ge),
     promptBert: v.promptBert ? b64(v.promptBert) : undefined,
     refGes: v.refGes ? b64(v.refGes) : undefined,
+    refMel: v.refMel ? b64(v.refMel) : undefined,
   });
 }
 
@@ -234,6 +240,7 @@ export function parseVoiceExport(text: string): Voice {
       ge: unb64(o.ge, Float32Array),
       promptBert: o.promptBert === undefined ? undefined : unb64(o.promptBert, Float32Array),
       refGes: o.refGes === undefined ? undefined : unb64(o.refGes, Float32Array),
+      refMel: o.refMel === undefined ? undefined : unb64(o.refMel, Float32Array),
     });
     checkVoice(v);
     return v;

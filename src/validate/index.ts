@@ -172,6 +172,7 @@ export const SynthesisOptionsSchema = v.object({
   pauseSec: v.optional(range(0, MAX_PAUSE_SEC)),
   stream: v.optional(v.union([v.literal(false), StreamPlanSchema], 'must be false or { minChunk, overlap } with 0 ≤ overlap < minChunk')),
   maxTokens: v.optional(int(1, MAX_TOKENS)),
+  sampleSteps: v.optional(int(1, 128)),
   topK: v.optional(int(1, 100_000)),
   topP: v.optional(v.pipe(range(0, 1), v.check((x) => x > 0, 'must be above 0'))),
   temperature: v.optional(v.pipe(range(0, 100), v.check((x) => x > 0, 'must be above 0'))),
@@ -187,7 +188,7 @@ export function checkSynthesisOptions(o: unknown): CheckedSynthesisOptions {
     o ?? {},
     'OPTIONS_INVALID',
     'The speech settings',
-    'Use speed 0.25–4, top-k ≥ 1, 0 < top-p ≤ 1, temperature and repetition penalty above 0, noise 0–10, pause 0–10 s, max tokens 1–1500, a whole seed ≥ 0.',
+    'Use speed 0.25–4, top-k ≥ 1, 0 < top-p ≤ 1, temperature and repetition penalty above 0, noise 0–10, pause 0–10 s, max tokens 1–1500, sampling steps 1–128 (v3/v4), a whole seed ≥ 0.',
   );
 }
 
@@ -219,6 +220,8 @@ const MAX_PHONE_ID = 1024;
 const MAX_CODE = 1 << 16;
 const MAX_PROMPT_ITEMS = 100_000;
 const MAX_GE = 8192;
+/** v3/v4 reference mel: 100 bins × at most 60 s at 100 frames/s. */
+const MAX_REF_MEL = 100 * 6000;
 
 export const VoiceSchema = v.pipe(
   v.object({
@@ -235,12 +238,14 @@ export const VoiceSchema = v.pipe(
     promptCodes: v.pipe(Int32, v.maxLength(MAX_PROMPT_ITEMS), v.check((a) => a.every((x) => x >= 0 && x < MAX_CODE), 'semantic codes must not be negative')),
     ge: v.pipe(Float32, v.maxLength(MAX_GE)),
     refGes: v.optional(v.pipe(Float32, v.maxLength(MAX_GE * MAX_VOICE_REFERENCES))),
+    refMel: v.optional(v.pipe(Float32, v.maxLength(MAX_REF_MEL))),
     refMeta: RefMetaSchema,
     auxRefs: v.optional(v.pipe(v.array(RefMetaSchema), v.maxLength(MAX_VOICE_REFERENCES - 1))),
     consent: v.optional(ConsentSchema),
     locked: v.optional(VoiceLockSchema),
   }),
   v.check((x) => x.locked !== undefined || (x.promptCodes.length > 0 && x.promptPhones.length > 0 && x.ge.length > 0), 'an unlocked voice needs prompt codes, phones and a speaker embedding'),
+  v.check((x) => !x.refMel || x.refMel.length % 100 === 0, 'its reference mel is not 100 mel bins wide'),
   v.check((x) => !x.promptBert || (x.promptPhones.length > 0 && x.promptBert.length % x.promptPhones.length === 0), 'its BERT features do not match its phones'),
   v.check((x) => !x.refGes || (x.ge.length > 0 && x.refGes.length % x.ge.length === 0 && x.refGes.length / x.ge.length >= 2 && x.refGes.length / x.ge.length <= MAX_VOICE_REFERENCES), 'its per-reference speaker embeddings do not match its speaker embedding'),
 );
@@ -251,6 +256,7 @@ const VOICE_LABELS: Record<string, string> = {
   consent: 'its consent record',
   ge: 'its speaker embedding',
   refGes: 'its per-reference speaker embeddings',
+  refMel: 'its reference mel',
   promptCodes: 'its prompt semantic codes',
   promptPhones: 'its prompt phones',
   promptBert: 'its BERT features',

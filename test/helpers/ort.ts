@@ -6,9 +6,10 @@ ort.env.wasm.numThreads = 1;
 
 export type Feeds = Record<string, ort.Tensor>;
 
-export async function session(graph: Graph | Uint8Array): Promise<ort.InferenceSession> {
+export async function session(graph: Graph | Uint8Array, opts: { prepack?: boolean } = {}): Promise<ort.InferenceSession> {
   const bytes = graph instanceof Uint8Array ? graph : graph.toBytes();
-  return ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const extra = opts.prepack === false ? { extra: { session: { disable_prepacking: '1' } } } : {};
+  return ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all', ...extra });
 }
 
 export async function run(graph: Graph | Uint8Array, feeds: Feeds): Promise<Record<string, ort.Tensor>> {

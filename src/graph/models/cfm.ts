@@ -24,11 +24,12 @@
 // (x[2i], x[2i+1]) rotated by pos·θ_i, θ_i = inv_freq[i] (the checkpoint's buffer, 10000^(−2i/dimHead)).
 // No mask: the runner's batch is one sequence of its full length (x_lens = T).
 //
-// Initializers are the SoVITS state dict's names (`cfm.estimator.…`), so checkpoints map 1:1.
+// Initializers are the SoVITS state dict's names (`cfm.estimator.…`), so checkpoints map 1:1; Linear
+// weights are stored transposed ([in, out]) under their names.
 import { Graph } from '../builder';
-import { conv1d, gelu, layerNorm, linear, mish, param } from '../ops/nn';
+import { conv1d, gelu, layerNorm, mish, param } from '../ops/nn';
 import { dimOf } from '../ops/vits';
-import { zeros, type WeightSource } from '../weights';
+import { fanIn, zeros, type WeightSource } from '../weights';
 
 export interface DiTConfig {
   dim: number;
@@ -71,6 +72,22 @@ export const DIT_V3V4: DiTConfig = {
 export const DIT_TINY: DiTConfig = { ...DIT_V3V4, dim: 64, depth: 2, heads: 4, dimHead: 16, textDim: 24, convLayers: 2 };
 
 const P = 'cfm.estimator';
+
+/**
+ * nn.Linear as MatMul with the weight stored pre-transposed ([in, out], same name): no Transpose
+ * for ORT to fold into a second copy of the weight at load, which the real-size DiT (1.35 GB of
+ * fp32 weights) cannot afford in WASM's 4 GB.
+ */
+function linear(g: Graph, ws: WeightSource, x: string, prefix: string, inF: number, outF: number): string {
+  const name = `${prefix}.weight`;
+  if (!g.initializers.has(name)) {
+    const w = ws.get(name, [outF, inF], fanIn(inF));
+    const t = new Float32Array(w.length);
+    for (let o = 0; o < outF; o++) for (let i = 0; i < inF; i++) t[i * outF + o] = w[o * inF + i];
+    g.weight(name, [inF, outF], t);
+  }
+  return g.node('Add', [g.node('MatMul', [x, name]), param(g, ws, `${prefix}.bias`, [outF], fanIn(inF))]);
+}
 
 function silu(g: Graph, x: string): string {
   return g.node('Mul', [x, g.node('Sigmoid', [x])]);
