@@ -20,7 +20,7 @@ import type { ContentFilterConfig } from './safety/filter';
 
 installErrorTransfer();
 
-export type { WatermarkCheck, CheckOptions, Voice, VoiceConsent, AudioChunk, BackendInfo, BackendRequest, CloneResult, PackSummary, PlainTensor, SynthesisOptions, SynthesisReport };
+export type { WatermarkCheck, CheckOptions, Voice, VoiceConsent, AudioChunk, BackendInfo, BackendRequest, CloneResult, PackSummary, PlainTensor, SynthesisOptions, SynthesisProgress, SynthesisReport };
 
 /**
  * One synthesis job: iterate it for audio chunks as they are made; `report` settles when the job

@@ -236,13 +236,16 @@ export class MynahSpeak extends LitElement {
       this.fail(new MynahError('TEXT_EMPTY', 'There is no text to say. Set the text attribute or put the text inside the element.'));
       return;
     }
-    // The audio output is created now, inside the click, or browsers keep it muted.
-    const output = this.output.prepare();
+    // The audio output is created now, inside the click, or browsers keep it muted (at the pack's
+    // rate once it is known; a first play of a 24/48 kHz pack re-creates it right after loading).
+    let output = this.output.prepare(this.loadedPack?.summary.manifest.sampleRate);
     try {
       await this.prepare();
     } catch {
       return; // already reported
     }
+    const rate = this.loadedPack?.summary.manifest.sampleRate;
+    if (rate) output = this.output.prepare(rate);
     const client = this.client ?? this.own?.client;
     const voice = this.resolvedVoice;
     if (!client || !voice) return;

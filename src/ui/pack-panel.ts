@@ -42,12 +42,42 @@ const SLOTS: { slot: Slot; label: string; hint: string; accept: string; required
     accept: '.ckpt',
     required: false,
   },
+  {
+    slot: 'sovitsBase',
+    label: 'Base SoVITS model (v3 / v4 LoRA only)',
+    hint: 'Only for v3/v4 LoRA fine-tunes: s2Gv4.pth from GPT_SoVITS/pretrained_models/gsv-v4-pretrained/ (v3: s2Gv3.pth)',
+    accept: '.pth',
+    required: false,
+  },
+  {
+    slot: 'vocoder',
+    label: 'Vocoder (v4 only)',
+    hint: 'Only for v4 models: vocoder.pth from GPT_SoVITS/pretrained_models/gsv-v4-pretrained/',
+    accept: '.pth',
+    required: false,
+  },
   { slot: 'hubert', label: 'HuBERT weights', hint: 'chinese-hubert-base/pytorch_model.bin or model.safetensors', accept: '.bin,.safetensors', required: true },
   { slot: 'hubertConfig', label: 'HuBERT config.json (optional)', hint: 'Only needed for a non-standard HuBERT', accept: '.json', required: false },
   { slot: 'roberta', label: 'Chinese RoBERTa weights (optional)', hint: 'chinese-roberta-wwm-ext-large/pytorch_model.bin; without it Chinese gets no BERT features', accept: '.bin,.safetensors', required: false },
   { slot: 'robertaConfig', label: 'RoBERTa config.json (optional)', hint: 'Only needed for a non-standard RoBERTa', accept: '.json', required: false },
   { slot: 'robertaVocab', label: 'RoBERTa vocabulary (with the RoBERTa)', hint: 'chinese-roberta-wwm-ext-large/tokenizer.json or vocab.txt', accept: '.json,.txt', required: false },
 ];
+
+/** Which slot a dropped .pth goes to: upstream's v4 vocoder, a pretrained v3/v4 base, else the SoVITS model. */
+export function pthSlot(name: string, path = name): 'vocoder' | 'sovitsBase' | 'sovits' {
+  const n = name.toLowerCase();
+  const p = path.toLowerCase();
+  if (n.includes('vocoder') || n.includes('bigvgan')) return 'vocoder';
+  if (/^s2gv[34]\.pth$/.test(n) || (p.includes('gsv-v4-pretrained/') && n.startsWith('s2g'))) return 'sovitsBase';
+  return 'sovits';
+}
+
+/** What each missing-file error asks for. */
+const MISSING_SLOTS: Record<string, { slot: Slot; need: string }> = {
+  SV_MODEL_MISSING: { slot: 'sv', need: `this SoVITS model is v2Pro or v2ProPlus. Add ${SV_CHECKPOINT_NAME}` },
+  SOVITS_BASE_MISSING: { slot: 'sovitsBase', need: "this SoVITS model is a v3/v4 LoRA fine-tune. Add upstream's s2Gv4.pth (v3: s2Gv3.pth)" },
+  VOCODER_MISSING: { slot: 'vocoder', need: "this SoVITS model is v4. Add gsv-v4-pretrained's vocoder.pth" },
+};
 
 /** A dropped .ckpt that is the speaker-verification model rather than a GPT model (by its name or folder). */
 export function isSvCheckpoint(name: string, path = name): boolean {
@@ -78,8 +108,8 @@ export class PackPanel extends LitElement {
   @state() private status = '';
   /** Notes from the last conversion's report (e.g. a file that was not needed). */
   @state() private notes: string[] = [];
-  /** The last conversion needed the speaker-verification file: point at its slot. */
-  @state() private svMissing = false;
+  /** The last conversion needed one more file (speaker verification, base model, vocoder): its slot. */
+  @state() private missingSlot?: Slot;
   /** Where the loaded pack came from. */
   @state() private source?: PackSource;
   private started = false;
@@ -176,9 +206,20 @@ export class PackPanel extends LitElement {
     this.status = this.busy;
     this.progress = { value: 0, max: 1, text: 'Starting…' };
     this.notes = [];
-    this.svMissing = false;
+    this.missingSlot = undefined;
     try {
-      const files: ConvertFiles = { gpt: f.gpt, sovits: f.sovits, hubert: f.hubert, hubertConfig: f.hubertConfig, roberta: f.roberta, robertaConfig: f.robertaConfig, robertaVocab: f.roberta ? f.robertaVocab : undefined, sv: f.sv };
+      const files: ConvertFiles = {
+        gpt: f.gpt,
+        sovits: f.sovits,
+        hubert: f.hubert,
+        hubertConfig: f.hubertConfig,
+        roberta: f.roberta,
+        robertaConfig: f.robertaConfig,
+        robertaVocab: f.roberta ? f.robertaVocab : undefined,
+        sv: f.sv,
+        sovitsBase: f.sovitsBase,
+        vocoder: f.vocoder,
+      };
       const { summary, report } = await client.convertPack(files, {}, (p: ConvertProgress) => {
         // Reading the files is quick next to building the graphs: give it the first fifth.
         const readShare = 0.2;
@@ -193,11 +234,13 @@ export class PackPanel extends LitElement {
       if (report.warnings.length) this.status += ` ${report.warnings.length === 1 ? 'One note' : `${report.warnings.length} notes`} below.`;
     } catch (e) {
       const { code } = errorDetail(e);
-      if (code === 'SV_MODEL_MISSING') {
+      const missing = code ? MISSING_SLOTS[code] : undefined;
+      if (missing) {
         // Point at the one slot that needs a file; the banner has the whole message.
-        this.svMissing = true;
-        this.status = `Conversion failed; nothing was stored. This SoVITS model is v2Pro or v2ProPlus: add ${SV_CHECKPOINT_NAME} in the speaker-verification slot and convert again.`;
-        void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('#slot-sv')?.focus());
+        this.missingSlot = missing.slot;
+        const label = SLOTS.find((s) => s.slot === missing.slot)!.label;
+        this.status = `Conversion failed; nothing was stored. ${missing.need[0].toUpperCase()}${missing.need.slice(1)} in the “${label}” slot and convert again.`;
+        void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>(`#slot-${missing.slot}`)?.focus());
       } else this.status = 'Conversion failed; nothing was stored.';
       reportError(this, e);
     } finally {
@@ -218,7 +261,7 @@ export class PackPanel extends LitElement {
 
   private pick(slot: Slot, file: File | undefined): void {
     this.files = { ...this.files, [slot]: file };
-    if (slot === 'sv' && file) this.svMissing = false;
+    if (slot === this.missingSlot && file) this.missingSlot = undefined;
   }
 
   /** Files dropped on the zone go to the slot their name suggests. */
@@ -230,9 +273,8 @@ export class PackPanel extends LitElement {
       const path = ((file as File & { webkitRelativePath?: string }).webkitRelativePath || n).toLowerCase();
       if (n.endsWith('.ckpt') && isSvCheckpoint(n, path)) {
         next.sv = file;
-        this.svMissing = false;
       } else if (n.endsWith('.ckpt')) next.gpt = file;
-      else if (n.endsWith('.pth')) next.sovits = file;
+      else if (n.endsWith('.pth') || n.endsWith('.pt')) next[pthSlot(n, path)] = file;
       else if (n === 'tokenizer.json' || (n.endsWith('.txt') && n.includes('vocab'))) next.robertaVocab = file;
       else if (UNUSED_JSON.has(n)) left.push(file.name);
       else if (/roberta|bert-/.test(path)) n.endsWith('.json') ? (next.robertaConfig = file) : (next.roberta = file);
@@ -243,6 +285,7 @@ export class PackPanel extends LitElement {
       } else left.push(file.name);
     }
     this.files = next;
+    if (this.missingSlot && next[this.missingSlot]) this.missingSlot = undefined;
     this.status = left.length ? `Not used: ${left.join(', ')} (expected .ckpt, .pth, .bin, .safetensors, config.json, tokenizer.json or vocab.txt).` : 'Files assigned; check the slots below.';
   }
 
@@ -290,7 +333,7 @@ export class PackPanel extends LitElement {
           <div class="slots">
             ${SLOTS.map(
               (s) => {
-                const missing = s.slot === 'sv' && this.svMissing && !this.files.sv;
+                const missing = s.slot === this.missingSlot && !this.files[s.slot];
                 return html`<div class="field ${missing ? 'missing' : ''}">
                   <label for="slot-${s.slot}">${s.label}</label>
                   <input id="slot-${s.slot}" type="file" accept=${s.accept} aria-describedby="slot-${s.slot}-hint" aria-invalid=${missing ? 'true' : 'false'}
@@ -298,7 +341,7 @@ export class PackPanel extends LitElement {
                   <span class="hint" id="slot-${s.slot}-hint">${this.files[s.slot]
                     ? html`Chosen: ${this.files[s.slot]!.name} (${formatBytes(this.files[s.slot]!.size)})`
                     : missing
-                      ? `Needed: this SoVITS model is v2Pro or v2ProPlus. Add ${SV_CHECKPOINT_NAME} here.`
+                      ? `Needed: ${Object.values(MISSING_SLOTS).find((m) => m.slot === s.slot)!.need} here.`
                       : s.hint}</span>
                 </div>`;
               },

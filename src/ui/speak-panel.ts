@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { encodeWav } from '../audio/wav';
 import type { Mynah, PackSummary, SynthesisOptions, SynthesisReport, Voice } from '../client';
 import { DEFAULT_SAMPLING } from '../engine/sampling';
+import { MODEL_FAMILIES } from '../pack/versions';
 import { splitText, type CutMethod, type LangMode } from '../text/segment';
 import { detectLanguages, LANG_NAMES } from './reference-panel';
 import { controls, emit, errorDetail, fileSafe, formatSec, panel, reportError, saveFile } from './shared';
@@ -32,9 +33,11 @@ export interface SpeakSettings {
   cut: CutMethod;
   pauseSec: number;
   maxTokens: number;
+  /** v3/v4 sampling steps; 0 = the version's default (upstream's UI: v3 32, v4 8). */
+  sampleSteps: number;
 }
 
-export const DEFAULT_SETTINGS: SpeakSettings = { ...DEFAULT_SAMPLING, seed: '', speed: 1, cut: 'cut5', pauseSec: 0.3, maxTokens: MAX_TOKENS };
+export const DEFAULT_SETTINGS: SpeakSettings = { ...DEFAULT_SAMPLING, seed: '', speed: 1, cut: 'cut5', pauseSec: 0.3, maxTokens: MAX_TOKENS, sampleSteps: 0 };
 const SETTINGS_KEY = 'mynah.settings';
 
 function loadSettings(): SpeakSettings {
@@ -138,6 +141,7 @@ export class SpeakPanel extends LitElement {
       speed: s.speed,
       pauseSec: s.pauseSec,
       maxTokens: s.maxTokens,
+      ...(this.flow && s.sampleSteps > 0 ? { sampleSteps: s.sampleSteps } : {}),
       ...(this.voice?.locked ? { passphrase: this.passphrase } : {}),
       ...(seed !== undefined && Number.isFinite(seed) ? { seed: Math.trunc(seed) } : {}),
     };
@@ -157,10 +161,14 @@ export class SpeakPanel extends LitElement {
     this.producedSec = 0;
     this.status = 'Generating…';
     // Created inside the click, so the browser lets the audio start.
-    const output = this.output.prepare();
+    const output = this.output.prepare(this.pack?.manifest.sampleRate);
     const voiceName = this.voice.name;
     const session = new SpeechSession(this.client, this.text, this.voice.id, opts, output, {
       onPlaying: () => (this.status = 'Speaking…'),
+      onProgress: (p) => {
+        if (!this.session) return;
+        this.status = `Fragment ${p.segment + 1} of ${p.segments}: sampling step ${p.step} of ${p.steps}${p.chunk ? ` (part ${p.chunk + 1})` : ''}…`;
+      },
       onChunk: (c) => {
         this.producedSec += c.pcm.length / c.sampleRate;
         if (c.kind !== 'speech') return;
@@ -210,7 +218,12 @@ export class SpeakPanel extends LitElement {
     }
   }
 
-  private num(key: 'topK' | 'topP' | 'temperature' | 'repetitionPenalty' | 'speed' | 'pauseSec' | 'maxTokens', label: string, min: number, max: number, step: number, hint: string) {
+  /** The loaded pack's flow-matching settings (v3/v4), if any. */
+  private get flow() {
+    return this.pack ? MODEL_FAMILIES[this.pack.manifest.version]?.flowMatching : undefined;
+  }
+
+  private num(key: 'topK' | 'topP' | 'temperature' | 'repetitionPenalty' | 'speed' | 'pauseSec' | 'maxTokens' | 'sampleSteps', label: string, min: number, max: number, step: number, hint: string) {
     const id = `set-${key}`;
     return html`<div class="field">
       <label for=${id}>${label}</label>
@@ -239,6 +252,9 @@ export class SpeakPanel extends LitElement {
         ${this.num('speed', 'Speed', 0.25, 4, 0.05, '1 is normal; other speeds stream per fragment.')}
         ${this.num('pauseSec', 'Pause between fragments (s)', 0, 2, 0.05, 'Silence after each fragment (0.3).')}
         ${this.num('maxTokens', 'Longest fragment (tokens)', 10, MAX_TOKENS, 10, '25 tokens are one second (1500).')}
+        ${this.flow
+          ? this.num('sampleSteps', 'Sampling steps (v3/v4)', 0, 128, 1, `More is finer and slower; 0 = upstream's ${this.flow.defaultSteps}.`)
+          : nothing}
         <div class="field">
           <label for="set-seed">Seed</label>
           <input id="set-seed" inputmode="numeric" placeholder="random" .value=${s.seed} aria-describedby="set-seed-hint"

@@ -2,13 +2,13 @@
 // (gapless, through the worklet player), keep a copy for download, and stop on request. Shared by
 // the Studio's speak panel and <mynah-speak>.
 import { StreamPlayer } from '../audio/player';
-import type { AudioChunk, Mynah, SynthesisOptions, SynthesisReport } from '../client';
+import type { AudioChunk, Mynah, SynthesisOptions, SynthesisProgress, SynthesisReport } from '../client';
 
 export interface SpeechOutcome {
   /** Absent when the job was stopped before it finished. */
   report?: SynthesisReport;
   cancelled: boolean;
-  /** Everything produced (speech and pauses), in order; 32 kHz mono. */
+  /** Everything produced (speech and pauses), in order; mono at `sampleRate` (the pack's). */
   pcm: Float32Array;
   sampleRate: number;
 }
@@ -17,6 +17,8 @@ export interface SpeechHandlers {
   onChunk?: (chunk: AudioChunk) => void;
   /** The first sample reached the speakers. */
   onPlaying?: () => void;
+  /** v3/v4: after each sampling step of the flow-matching decoder. */
+  onProgress?: (p: SynthesisProgress) => void;
 }
 
 /**
@@ -25,10 +27,20 @@ export interface SpeechHandlers {
  */
 export class SpeechOutput {
   private player?: Promise<StreamPlayer>;
+  private rate = 0;
 
-  /** Call from the click handler, so the audio context is created inside the user gesture. */
+  /**
+   * Call from the click handler, so the audio context is created inside the user gesture. The
+   * pack's rate (32 kHz; v3 24 kHz, v4 48 kHz): a player at another rate is replaced.
+   */
   prepare(sampleRate = 32000, onStart?: () => void): Promise<StreamPlayer> {
     this.started = onStart;
+    if (this.player && this.rate !== sampleRate) {
+      const old = this.player;
+      this.player = undefined;
+      void old.then((p) => p.close()).catch(() => undefined);
+    }
+    this.rate = sampleRate;
     this.player ??= StreamPlayer.create({ sampleRate, prebufferSec: 0.15, onStart: () => this.started?.() });
     return this.player;
   }
@@ -55,6 +67,7 @@ export class SpeechSession {
     handlers: SpeechHandlers = {},
   ) {
     this.stream = client.synthesize(text, voiceId, options);
+    this.stream.onprogress = handlers.onProgress;
     this.done = this.run(handlers);
   }
 
