@@ -41,7 +41,22 @@ export function choosePrecision(backend: 'webgpu' | 'wasm', shaderF16: boolean, 
 
 /** The graph bytes to create a session from: `bytes` itself, or its variant for `plan`. */
 export function graphForPlan(role: GraphRole, bytes: Uint8Array, plan: PrecisionPlan): Uint8Array {
-  const p = role === 't2s-decoder' ? plan.t2s : role === 'sovits-decoder' ? plan.sovits : 'fp32';
+  return variant(bytes, precisionOf(role, plan));
+}
+
+/**
+ * The precision a role runs at. v3/v4's speaking graphs (encoder, CFM step, vocoder) take the
+ * SoVITS decoder's; the CFM step, whose cost is matrix products like the T2S prefill's, also takes
+ * the opt-in int8 of WASM.
+ */
+export function precisionOf(role: GraphRole, plan: PrecisionPlan): Precision {
+  if (role === 't2s-decoder') return plan.t2s;
+  if (role === 'sovits-decoder' || role === 'sovits-encoder' || role === 'vocoder') return plan.sovits;
+  if (role === 'cfm-step') return plan.t2s === 'int8' ? 'int8' : plan.sovits;
+  return 'fp32';
+}
+
+function variant(bytes: Uint8Array, p: Precision): Uint8Array {
   if (p === 'int8') return quantizeInt8(bytes).bytes;
   if (p === 'fp16') return convertToFp16(bytes).bytes;
   return bytes;

@@ -248,3 +248,41 @@ describe('real-size v4 (formula weights) against upstream', () => {
     console.log(`real-v4: ${figures.join(', ')}`);
   }, 1_200_000);
 });
+
+describe('fp16 (WebGPU shader-f16) and int8 (WASM opt-in) variants of the tiny v4 graphs', () => {
+  it('CFM step and vocoder stay close to upstream; fp32 inputs and outputs as the engine feeds them', async () => {
+    const { convertToFp16 } = await import('../../src/graph/fp16');
+    const { quantizeInt8 } = await import('../../src/graph/quantize');
+    const { convertToPack } = await import('../../src/pack/convert');
+    const pack = await convertToPack({ ...base(), sovits: file(new URL('tiny-v4/s2.pth', DIR), 's2.pth') });
+    const bytes = (role: string) => pack.files.get(pack.manifest.files.find((f) => f.role === role)!.name)!;
+    const want = readArrays(DIR, 'tiny-v4');
+    const T = want.step0_x.shape[2];
+    const v = transpose2d(f32Of(want, 'step0_v'), T, 100);
+    const stepFeeds = {
+      x: tensorOf(want, 'step0_x'),
+      prompt: tensorOf(want, 'step0_cond'),
+      mu: tensorOf(want, 'step0_text'),
+      t: tensorOf(want, 'step0_t'),
+      d: tensorOf(want, 'step0_d'),
+      prompt_len: i64([40], [1]),
+    };
+    const figures: string[] = [];
+    for (const [name, graph, min] of [
+      ['fp16', convertToFp16(bytes('cfm-step')).bytes, 30],
+      ['int8', quantizeInt8(bytes('cfm-step'), { minElements: 0 }).bytes, 20],
+    ] as const) {
+      const s = await session(graph);
+      const snr = snrDb(v, (await s.run(stepFeeds)).v.data as Float32Array);
+      await s.release();
+      figures.push(`CFM step ${name} ${snr.toFixed(1)} dB`);
+      expect(snr, name).toBeGreaterThan(min);
+    }
+    const voc = await session(convertToFp16(bytes('vocoder')).bytes);
+    const snr = snrDb(f32Of(want, 'audio'), (await voc.run({ mel: tensorOf(want, 'mel') })).audio.data as Float32Array);
+    await voc.release();
+    figures.push(`vocoder fp16 ${snr.toFixed(1)} dB`);
+    expect(snr).toBeGreaterThan(25);
+    console.log(`tiny-v4 variants vs upstream: ${figures.join(', ')}`);
+  }, 120_000);
+});
