@@ -6,7 +6,7 @@ import type { SynthesisReport } from '../../src/engine/synthesize';
 import type { LoadedPack } from '../../src/pack/fetch';
 import { validateManifest, type PackManifest } from '../../src/pack/manifest';
 
-export type PackKind = 'tiny' | 'full' | 'full-v2pro' | 'full-v2proplus';
+export type PackKind = 'tiny' | 'full' | 'full-v2pro' | 'full-v2proplus' | 'full-v4';
 
 /** Directory and generator arguments of each bench pack. */
 const PACKS: Record<PackKind, { dir: string; args: string[] }> = {
@@ -14,6 +14,7 @@ const PACKS: Record<PackKind, { dir: string; args: string[] }> = {
   full: { dir: 'v2-random', args: ['full'] },
   'full-v2pro': { dir: 'v2pro-random', args: ['full', '--version', 'v2Pro', '--no-bert'] },
   'full-v2proplus': { dir: 'v2proplus-random', args: ['full', '--version', 'v2ProPlus', '--no-bert'] },
+  'full-v4': { dir: 'v4-random', args: ['full', '--version', 'v4', '--no-bert'] },
 };
 
 export const BENCH_TEXT = 'The quick brown fox jumps over the lazy dog, and then it rests in the warm afternoon sun.';

@@ -9,8 +9,9 @@
 //     steady runs, GPU -> CPU reads per decoded token.
 //   - real-size random v2Pro and v2ProPlus packs (fp32): load, clone with its speaker-verification
 //     split, first audio, RTF split, memory;
-//   tsx test/bench/run.ts [--runs N] [--threads N] [--only tiny|full|pro] [--no-webgpu] [--no-quality]
-import { writeFileSync } from 'node:fs';
+//   - the real-size random v4 pack (fp32): time per CFM sampling step, RTF at 8/16/32 steps, memory;
+//   tsx test/bench/run.ts [--runs N] [--threads N] [--only tiny|full|pro|v4] [--flow-steps 8,16,32] [--no-webgpu] [--no-quality]
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import * as ort from 'onnxruntime-web';
 import type { SoVITSConfig } from '../../src/graph/models/sovits';
@@ -20,6 +21,7 @@ import { measureBandwidth } from './bandwidth';
 import { BENCH_TEXT, BENCH_TOKENS, child, ensurePack, median, MiB, readManifest, type EngineRun } from './common';
 import type { QualityResult } from './quality';
 import type { BrowserRun } from './webgpu';
+import type { FlowRun } from './flow-run';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -31,7 +33,8 @@ const THREADS = Number(opt('--threads', String(Math.min(4, cpus().length))));
 const ONLY = opt('--only', '');
 const WEBGPU = !args.includes('--no-webgpu');
 const QUALITY = !args.includes('--no-quality');
-const want = (k: 'tiny' | 'full' | 'pro') => !ONLY || ONLY === k;
+const want = (k: 'tiny' | 'full' | 'pro' | 'v4') => !ONLY || ONLY === k;
+const FLOW_STEPS = opt('--flow-steps', '8,16,32');
 
 const load0 = loadavg();
 const started = new Date();
@@ -59,6 +62,12 @@ if (want('pro')) {
     console.log(`bench: real-size ${kind.slice(5)} pack, fp32`);
     rows.push(await child<EngineRun>('test/bench/engine-run.ts', [kind, 'fp32', String(THREADS), String(RUNS)]));
   }
+}
+let flowRun: FlowRun | undefined;
+if (want('v4')) {
+  ensurePack('full-v4');
+  console.log(`bench: real-size v4 pack, fp32, ${FLOW_STEPS} sampling steps`);
+  flowRun = await child<FlowRun>('test/bench/flow-run.ts', [String(THREADS), FLOW_STEPS, 'fp32']);
 }
 let quality: QualityResult | undefined;
 if (QUALITY && want('full')) {
@@ -133,6 +142,38 @@ recording, when a voice is cloned (its 7.1 s clip: ~710 fbank frames); a saved v
 speaker embedding, so speaking costs what v2 costs, plus v2ProPlus's wider generator (768 channels
 instead of 512) in the SoVITS share. Peak / weights counts the SV graph's weights, which are only
 used while cloning.
+`
+  : '';
+const flowMd = flowRun
+  ? `## v4: flow-matching decoder (real size, random weights, fp32, WASM ${flowRun.threads} threads)
+
+One fresh process: the real-size random v4 pack (GPT, HuBERT, SoVITS v4 encoder, the CFM's DiT
+${mb(flowRun.ditBytes)} MiB of fp32 weights, the 48 kHz vocoder; no BERT), a voice cloned from the 7.1 s clip (its
+prompt is T_ref = 500 mel frames), then ${flowRun.runs[0].report.segments[0].tokens} semantic tokens (${f2(flowRun.runs[0].report.audioSec)} s of 48 kHz audio, one CFM chunk of
+${500 + 4 * flowRun.runs[0].report.segments[0].tokens} frames) spoken once per sampling-step count. Load ${f1(flowRun.loadMs / 1000)} s, clone ${f1(flowRun.cloneMs / 1000)} s.
+
+${table(
+    ['sampling steps', 'time per step s', 'CFM s', 'encoder s', 'vocoder s', 'T2S s', 'total s', 'RTF'],
+    flowRun.runs.map(({ steps, report: r }) => [
+      String(steps),
+      f2(r.flow!.stepMs / 1000),
+      f1(r.flow!.cfmMs / 1000),
+      f2(r.flow!.encoderMs / 1000),
+      f2(r.flow!.vocoderMs / 1000),
+      f1(r.t2sMs / 1000),
+      f1(r.totalMs / 1000),
+      f1(r.totalMs / 1000 / r.audioSec),
+    ]),
+  )}
+
+${table(
+    ['graph weights MiB', 'RSS after load MiB', 'peak while loading MiB', 'peak overall MiB', 'peak / weights'],
+    [[mb(flowRun.weightBytes), flowRun.loadedRssMB.toFixed(0), flowRun.loadPeakRssMB.toFixed(0), flowRun.peakRssMB.toFixed(0), f2(flowRun.peakRssMB / (flowRun.weightBytes / MiB))]],
+  )}
+
+A step runs the whole DiT (22 blocks, 1024 wide) over prompt + target frames, so its time grows
+with the chunk (T_chunk 1000 frames at most) and the total with the step count; upstream's web UI
+uses 8 steps for v4 (api_v2: 32). WASM is the fallback for these models: the DiT wants a GPU.
 `
   : '';
 const fullInt8 = rows.find((r) => r.kind === 'full' && r.precision.t2s === 'int8');
@@ -360,6 +401,7 @@ per step on equal terms, see the interleaved measurement below.`
 ${mem}
 
 ${pro}
+${flowMd}
 RSS is the whole Node process in MiB (peaks are the kernel's high-water mark). Pack files are read
 from disk one at a time as the engine creates sessions, and the engine drops each file's bytes once
 its session exists; the bench's loader runs Node's garbage collector before reading the next file
@@ -371,6 +413,16 @@ ${qualityMd}
 ${bwMd}
 ${browserMd}
 ${limits}`;
+if (ONLY === 'v4' && flowMd && existsSync('BENCHMARKS.md')) {
+  // A v4-only run updates its own section of the existing file and leaves the other rows as they were.
+  const stamp = `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC (\`npm run bench -- --only v4\`) on ${machine}; load average ${load0.map(f2).join(' / ')} at the start, ${load1.map(f2).join(' / ')} at the end.`;
+  const section = `${flowMd.trimEnd()}\n\n${stamp}\n`;
+  const old = readFileSync('BENCHMARKS.md', 'utf8');
+  const existing = /## v4: flow-matching[\s\S]*?(?=\n## |$)/;
+  writeFileSync('BENCHMARKS.md', existing.test(old) ? old.replace(existing, section) : old.replace('\n## fp32 vs int8', `\n${section}\n## fp32 vs int8`));
+  console.log(`\n${flowMd}\nupdated the v4 section of BENCHMARKS.md`);
+  process.exit(0);
+}
 writeFileSync('BENCHMARKS.md', md);
 console.log(`\n${perf}\n\n${mem}\n\nwrote BENCHMARKS.md`);
 process.exit(0);
