@@ -29,7 +29,10 @@ cfm base weights left out; buffers kept), fp16, header b'04'.
   tiny-v4/               tiny SynthesizerTrnV3(version='v4') + tiny v4 Generator: s2.pth (full, PK header, as
                          upstream's s2Gv4.pth), lora.pth (header 04) and vocoder.pth (plain fp32 state dict),
                          arrays for the full model and for base + LoRA merged
-  real-v4/               (--real) real-size models (configs/s2.json's model section, TTS.py init_vocoder's
+  tiny-v3/               tiny SynthesizerTrnV3(version='v3') (x1.875 upsampling, 24 kHz mel prompt) + tiny BigVGAN v2
+                         (snakebeta, anti-aliased activations): s2.pth and bigvgan_generator.pt ({'generator': state
+                         dict}, weight-normed, fp32, as nvidia's bigvgan_v2_24khz_100band_256x release)
+  real-v4/, real-v3/     (--real) real-size models (configs/s2.json's model section, TTS.py init_vocoder's
                          Generator); outputs only, the weights are regenerated from weights-spec.json
 """
 import argparse
@@ -63,7 +66,15 @@ V4_VOCODER = dict(initial_channel=100, resblock='1', resblock_kernel_sizes=[3, 7
                   upsample_initial_channel=512, upsample_kernel_sizes=[20, 12, 4, 4, 4], gin_channels=0, is_bias=True)
 TINY_VOCODER = dict(V4_VOCODER, upsample_initial_channel=32)
 V4_CHUNK = dict(T_ref=500, T_chunk=1000)  # TTS.py init_vocoder('v4')
-TINY_CHUNK = dict(T_ref=500, T_chunk=70)  # small chunks so the tiny case runs the chunk loop twice
+V3_CHUNK = dict(T_ref=468, T_chunk=934)  # TTS.py init_vocoder('v3')
+TINY_CHUNK = {'v4': dict(T_ref=500, T_chunk=70), 'v3': dict(T_ref=468, T_chunk=67)}  # the chunk loop runs twice
+V3_MEL = dict(n_fft=1024, win_size=1024, hop_size=256, num_mels=100, sampling_rate=24000, fmin=0, fmax=None, center=False)
+# nvidia/bigvgan_v2_24khz_100band_256x's config.json (the generator part)
+BIGVGAN_V2_24K = dict(resblock='1', num_mels=100, upsample_rates=[4, 4, 2, 2, 2, 2], upsample_kernel_sizes=[8, 8, 4, 4, 4, 4],
+                      upsample_initial_channel=1536, resblock_kernel_sizes=[3, 7, 11],
+                      resblock_dilation_sizes=[[1, 3, 5], [1, 3, 5], [1, 3, 5]], activation='snakebeta', snake_logscale=True,
+                      use_tanh_at_final=False, use_bias_at_final=False, sampling_rate=24000, hop_size=256)
+TINY_BIGVGAN = dict(BIGVGAN_V2_24K, upsample_initial_channel=128)
 
 TINY_MODEL = dict(pro.TINY_MODEL, gin_channels=32, upsample_initial_channel=32, upsample_kernel_sizes=[16, 16, 8, 2, 2])
 TINY_SSL, TINY_MRTE, TINY_STYLE, TINY_INTER2 = 32, 32, 16, 24
@@ -164,9 +175,13 @@ def import_upstream(src):
     from GPT_SoVITS.f5_tts.model.backbones import dit
     sys.modules['f5_tts'] = types.ModuleType('f5_tts')
     sys.modules['f5_tts.model'] = types.SimpleNamespace(DiT=dit.DiT)
+    hub = types.ModuleType('huggingface_hub')  # BigVGAN's hub mixin: downloading is not needed here
+    hub.PyTorchModelHubMixin, hub.hf_hub_download = type('PyTorchModelHubMixin', (), {}), None
+    sys.modules['huggingface_hub'] = hub
     from module import models, modules, mrte_model, quantize, mel_processing
+    from BigVGAN import bigvgan, env
     return types.SimpleNamespace(models=models, modules=modules, mrte=mrte_model, quantize=quantize,
-                                 mel=mel_processing, dit=dit)
+                                 mel=mel_processing, dit=dit, bigvgan=bigvgan, env=env)
 
 
 # ---- models ------------------------------------------------------------------------------------
@@ -204,11 +219,27 @@ def build_v3v4(up, src, version, tiny):
     return m, model_cfg, replaced
 
 
-def build_vocoder(up, tiny):
+def build_vocoder(up, tiny, version='v4'):
+    if version == 'v3':  # BigVGAN.from_pretrained: a weight-normed model (the release keeps weight_g/weight_v)
+        g = up.bigvgan.BigVGAN(up.env.AttrDict(TINY_BIGVGAN if tiny else BIGVGAN_V2_24K))
+        g.eval()
+        return g
     g = up.models.Generator(**(TINY_VOCODER if tiny else V4_VOCODER))
     g.remove_weight_norm()  # TTS.py init_vocoder: vocoder.pth holds the folded weights
     g.eval()
     return g
+
+
+def fill_keeping_buffers(m, suffixes):
+    """fill_weights, but buffers computed by the model (anti-aliasing filters) keep their values; their spec
+    lists them ('values')."""
+    keep = {k: t.clone() for k, t in m.state_dict().items() if k.endswith(suffixes)}
+    spec = pro.fill_weights(m)
+    state = m.state_dict()
+    for k, t in keep.items():
+        state[k].copy_(t)
+        spec[k] = {'shape': list(t.shape), 'kind': 'values', 'values': [float(x) for x in t.flatten()]}
+    return spec
 
 
 def fix_rotary_buffer(m, spec):
@@ -264,6 +295,12 @@ def make_inputs(up):
     out['mel_v4'] = mel
     out['mel_v4_norm'] = norm_spec(mel)
     out['mel_filters_v4'] = torch.from_numpy(librosa_mel(sr=32000, n_fft=1280, n_mels=100))
+    import torchaudio
+    wav24 = torchaudio.transforms.Resample(SR32, 24000)(audio)  # TTS.py resample(ref, 32000, 24000)
+    out['wav24k'] = wav24
+    out['mel_v3'] = up.mel.mel_spectrogram_torch(wav24, **V3_MEL)
+    out['mel_v3_norm'] = norm_spec(out['mel_v3'])
+    out['mel_filters_v3'] = torch.from_numpy(librosa_mel(sr=24000, n_fft=1024, n_mels=100))
     return out
 
 
@@ -274,14 +311,14 @@ def fixed_noise(tag, shape):
 
 # ---- the v3/v4 synthesis, as TTS.py using_vocoder_synthesis ----------------------------------
 
-def synthesize(m, vocoder, inputs, chunk_cfg, steps, tag, speed=1):
+def synthesize(m, vocoder, inputs, chunk_cfg, steps, tag, speed=1, mel_key='mel_v4_norm'):
     """TTS.using_vocoder_synthesis with fixed noise per CFM chunk (torch.randn patched in CFM.inference);
     captures every estimator call of the first chunk."""
     cap = collections.OrderedDict()
     refer = inputs['spec']
     fea_ref, ge = m.decode_encp(inputs['prompt_codes'], inputs['prompt_phones'], refer)
     cap['ge'], cap['fea_ref_full'] = ge, fea_ref
-    mel2 = inputs['mel_v4_norm']
+    mel2 = inputs[mel_key]
     T_min = min(mel2.shape[2], fea_ref.shape[2])
     mel2, fea_ref = mel2[:, :, :T_min], fea_ref[:, :, :T_min]
     if T_min > chunk_cfg['T_ref']:
@@ -404,12 +441,27 @@ def run_case(up, src, name, version, tiny, inputs, HParams):
     m, model_cfg, replaced = build_v3v4(up, src, version, tiny)
     spec = pro.fill_weights(m)
     fix_rotary_buffer(m, spec)
-    voc = build_vocoder(up, tiny)
-    voc_spec = pro.fill_weights(voc)
+    voc = build_vocoder(up, tiny, version)
+    voc_spec = fill_keeping_buffers(voc, ('.filter',)) if version == 'v3' else pro.fill_weights(voc)
+    if version == 'v3':
+        # With formula weights (every weight-normed conv's norm ~1) BigVGAN's output would sit at its ±1 clamp;
+        # halving every weight_g (exact: a power of two) keeps the waveform in range (rms ~0.4), so the
+        # comparison means something. The spec records the factor ('scale').
+        state = voc.state_dict()
+        for k in state:
+            if k.endswith('weight_g'):
+                state[k].mul_(0.5)
+                voc_spec[k]['scale'] = 0.5
+    voc_file = None
+    if version == 'v3':
+        # bigvgan_generator.pt as nvidia saves it (weight-normed, fp32), then TTS.py's remove_weight_norm
+        voc_file = torch_bytes({'generator': copy.deepcopy(voc.state_dict())})
+        voc.remove_weight_norm()
     hps = s2_hparams(HParams, src, version, model_cfg)
     size = 'tiny' if tiny else 'real'
-    chunk_cfg = TINY_CHUNK if tiny else V4_CHUNK
-    cap = synthesize(m, voc, inputs, chunk_cfg, STEPS[size], name)
+    chunk_cfg = TINY_CHUNK[version] if tiny else (V3_CHUNK if version == 'v3' else V4_CHUNK)
+    mel_key = 'mel_v3_norm' if version == 'v3' else 'mel_v4_norm'
+    cap = synthesize(m, voc, inputs, chunk_cfg, STEPS[size], name, mel_key=mel_key)
     arrays = save_arrays(folder, cap)
     # speed != 1: decode_encp's resize and wns1's mask
     slow, _ = m.decode_encp(inputs['codes'], inputs['phones'], inputs['spec'], cap['ge'], 0.9)
@@ -421,12 +473,17 @@ def run_case(up, src, name, version, tiny, inputs, HParams):
         with open(os.path.join(folder, 's2.pth'), 'wb') as f:
             f.write(data)
         files['s2.pth'] = len(data)
-        vbytes = torch_bytes(voc.half().float().state_dict())  # values are fp16-exact; upstream's file is fp32
-        with open(os.path.join(folder, 'vocoder.pth'), 'wb') as f:
-            f.write(vbytes)
-        files['vocoder.pth'] = len(vbytes)
-        meta_lora = run_lora(up, m, hps, inputs, voc, chunk_cfg, STEPS[size], folder, name)
-        files['lora.pth'] = meta_lora['bytes']
+        if version == 'v3':
+            with open(os.path.join(folder, 'bigvgan_generator.pt'), 'wb') as f:
+                f.write(voc_file)
+            files['bigvgan_generator.pt'] = len(voc_file)
+        else:
+            vbytes = torch_bytes(voc.half().float().state_dict())  # values are fp16-exact; upstream's file is fp32
+            with open(os.path.join(folder, 'vocoder.pth'), 'wb') as f:
+                f.write(vbytes)
+            files['vocoder.pth'] = len(vbytes)
+            meta_lora = run_lora(up, m, hps, inputs, voc, chunk_cfg, STEPS[size], folder, name)
+            files['lora.pth'] = meta_lora['bytes']
     else:
         sp = collections.OrderedDict()
         sp.update(('s2/' + k, v) for k, v in spec.items())
@@ -441,26 +498,29 @@ def run_case(up, src, name, version, tiny, inputs, HParams):
                                                           'f5_tts/model/modules.py', 'TTS_infer_pack/TTS.py', 'process_ckpt.py',
                                                           's2_train_v3_lora.py']},
         'torch': torch.__version__, 'numpy': np.__version__,
-        'sovits': {'constructor': "SynthesizerTrnV3(1025, 32, n_speakers=300, **model, version='v4')", 'model': model_cfg,
+        'sovits': {'constructor': f"SynthesizerTrnV3(1025, 32, n_speakers=300, **model, version='{version}')", 'model': model_cfg,
                    'dit': TINY_DIT if tiny else REAL_DIT, 'replaced': replaced,
                    'sizes': {'ssl_dim': TINY_SSL if tiny else 768, 'mrte_hidden': TINY_MRTE if tiny else 512,
                              'style_hidden': TINY_STYLE if tiny else 128, 'inter2': TINY_INTER2 if tiny else 512},
                    'counts': pro.counts(m), 'cfm_parameters': sum(p.numel() for p in m.cfm.parameters())},
-        'vocoder': {'constructor': f'Generator(**{TINY_VOCODER if tiny else V4_VOCODER}) then remove_weight_norm()',
+        'vocoder': {'constructor': (f'BigVGAN(AttrDict({TINY_BIGVGAN if tiny else BIGVGAN_V2_24K})), weights saved weight-normed '
+                                    "as {'generator': state_dict} (bigvgan_generator.pt), then remove_weight_norm(); every "
+                                    'weight_g is the formula value x 0.5 (spec: scale)')
+                    if version == 'v3' else f'Generator(**{TINY_VOCODER if tiny else V4_VOCODER}) then remove_weight_norm()',
                     'parameters': sum(p.numel() for p in voc.parameters())},
         'synthesis': {'steps': STEPS[size], **chunk_cfg, 'T_min': cap['T_min'], 'chunk_len': cap['chunk_len'],
                       'chunks': cap['chunks'], 'speed': 1},
         'file_bytes': files,
         'lora': meta_lora,
         'calls': {
-            'ge, fea_ref_full': 'decode_encp(prompt_codes, prompt_phones, spec) (fea [1, inter2, 4 Tp])',
+            'ge, fea_ref_full': 'decode_encp(prompt_codes, prompt_phones, spec) (fea [1, inter2, 4 Tp] v4, floor(3.75 Tp) v3)',
             'fea_todo': 'decode_encp(codes, phones, spec, ge, 1)',
             'speed/fea_todo_speed_0_9': 'decode_encp(codes, phones, spec, ge, 0.9)',
             'noiseK': "the K-th torch.randn of CFM.inference (chunk K), N(0,1) from torch.Generator seeded fnv1a('<case>/noiseK')",
             'stepI_*': 'estimator (DiT) call I of chunk 0: x [1,100,T], cond = prompt_x [1,100,T], text = mu [1,inter2,T] '
                        '(DiT transposes all three), t [1], d [1], v = output [1,T,100]',
             'mel_norm': 'cat of the chunks of cfm.inference(...)[:, :, T_min:] as TTS.using_vocoder_synthesis',
-            'mel': 'denorm_spec(mel_norm)', 'audio': 'vocoder(mel) [1, 1, 480 frames]',
+            'mel': 'denorm_spec(mel_norm)', 'audio': f'vocoder(mel) [1, 1, {256 if version == "v3" else 480} frames]',
         },
         'rms': stats,
     }
@@ -522,6 +582,7 @@ def main():
     ap.add_argument('--upstream', required=True, help="upstream's GPT_SoVITS source dir")
     ap.add_argument('--real', action='store_true', help='also the real-size case (outputs and weight specs only)')
     ap.add_argument('--only-real', action='store_true')
+    ap.add_argument('--versions', default='v4,v3', help='comma-separated: v4, v3')
     args = ap.parse_args()
     t_start = time.time()
     torch.set_grad_enabled(False)
@@ -537,14 +598,19 @@ def main():
         'mel_v4': f'module/mel_processing.mel_spectrogram_torch(wav32k, **{V4_MEL}) (TTS.py mel_fn_v4)',
         'mel_v4_norm': '(mel_v4 + 12) / 14 * 2 - 1 (TTS.py norm_spec)',
         'mel_filters_v4': 'librosa.filters.mel(sr=32000, n_fft=1280, n_mels=100) (stand-in, Slaney)',
+        'wav24k': 'torchaudio.transforms.Resample(32000, 24000)(wav32k) (TTS.py resample for v3)',
+        'mel_v3': f'module/mel_processing.mel_spectrogram_torch(wav24k, **{V3_MEL}) (TTS.py mel_fn)',
+        'mel_v3_norm': '(mel_v3 + 12) / 14 * 2 - 1', 'mel_filters_v3': 'librosa.filters.mel(sr=24000, n_fft=1024, n_mels=100)',
         'prompt_codes': "raw_ints('prompt_codes', 10) % 1024", 'prompt_phones': "raw_ints('prompt_phones', 8) % 732",
         'codes': "raw_ints('codes', 12) % 1024", 'phones': "raw_ints('phones', 9) % 732",
         'torch': torch.__version__,
     })
-    if not args.only_real:
-        run_case(up, args.upstream, 'tiny-v4', 'v4', True, inputs, HParams)
-    if args.real or args.only_real:
-        run_case(up, args.upstream, 'real-v4', 'v4', False, inputs, HParams)
+    versions = args.versions.split(',')
+    for version in versions:
+        if not args.only_real:
+            run_case(up, args.upstream, f'tiny-{version}', version, True, inputs, HParams)
+        if args.real or args.only_real:
+            run_case(up, args.upstream, f'real-{version}', version, False, inputs, HParams)
     total = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(OUT) for n in ns)
     print(f'wrote {OUT} ({total / 1e6:.2f} MB) in {time.time() - t_start:.1f} s')
 

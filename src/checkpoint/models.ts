@@ -23,7 +23,7 @@ const KIND_NAMES: Record<CheckpointKind, string> = {
   sv: 'the speaker-verification model (pretrained_eres2netv2w24s4ep4.ckpt)',
   hubert: 'the HuBERT (chinese-hubert-base) model',
   roberta: 'the Chinese RoBERTa (chinese-roberta-wwm-ext-large) model',
-  vocoder: 'a GPT-SoVITS v3/v4 vocoder (v4: gsv-v4-pretrained/vocoder.pth)',
+  vocoder: 'a GPT-SoVITS v3/v4 vocoder (v4: gsv-v4-pretrained/vocoder.pth, v3: BigVGAN bigvgan_generator.pt)',
 };
 
 /** Recognises a state dict by keys only its network has. */

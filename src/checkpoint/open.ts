@@ -214,7 +214,7 @@ async function openSafetensors(src: ByteSource, headerLength: number): Promise<C
 export function stateDict(ckpt: Checkpoint): Map<string, LazyTensor> {
   let dict = ckpt.root;
   if (dict instanceof Map) {
-    for (const key of ['weight', 'state_dict', 'model']) {
+    for (const key of ['weight', 'state_dict', 'model', 'generator']) {
       const inner = dict.get(key);
       if (inner instanceof Map && [...inner.values()].some((v) => v instanceof LazyTensor)) {
         dict = inner;

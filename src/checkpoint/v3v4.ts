@@ -19,6 +19,7 @@ import type { SemanticConfig } from '../graph/models/semantic';
 import { SOVITS_V2 } from '../graph/models/sovits';
 import { sovitsV3V4EncoderShapes, V3V4_UNUSED, type SoVITSV3V4Config } from '../graph/models/sovits-v3v4';
 import { VOCODER_V4, vocoderParameterShapes, type HiFiGANConfig } from '../graph/models/vocoder';
+import { BIGVGAN_V2_24K, bigvganParameterShapes, type BigVGANConfig } from '../graph/models/bigvgan';
 import type { Init, WeightSource } from '../graph/weights';
 import { MODEL_FAMILIES } from '../pack/versions';
 import { md5Hex } from './md5';
@@ -321,8 +322,43 @@ function preflight(w: V3V4Weights, expected: [string, number[]][]): void {
 // ---- vocoders ------------------------------------------------------------------------------------
 
 export interface VocoderModel {
-  vocoder: HiFiGANConfig;
+  vocoder: HiFiGANConfig | BigVGANConfig;
   weights: CheckpointWeights;
+}
+
+/**
+ * v3's BigVGAN (nvidia/bigvgan_v2_24khz_100band_256x: bigvgan_generator.pt, {'generator': state dict},
+ * weight-normed, with its anti-aliasing filters as buffers; config.json beside it). Widths and kernels
+ * come from the shapes; the upsampling rates, the final tanh/clamp and the log-scale Snake parameters
+ * from the config when given, else the 24 kHz release's (rates = kernel / 2, clamp, log scale).
+ */
+export function readVocoderBigVGAN(ckpt: Checkpoint, sd: Map<string, LazyTensor>, config?: Record<string, unknown>): VocoderModel {
+  const weights = new CheckpointWeights(sd, { label: `The BigVGAN file ${ckpt.name}` });
+  const names = weights.names();
+  const stages = count(names, /^ups\.(\d+)\.0\.weight$/);
+  const kernels = Array.from({ length: stages }, (_, i) => dimOf(weights, `ups.${i}.0.weight`, 2, ckpt.name));
+  const nums = (k: string) => (Array.isArray(config?.[k]) && (config![k] as unknown[]).every((x) => typeof x === 'number') ? (config![k] as number[]) : undefined);
+  const bool = (k: string) => (typeof config?.[k] === 'boolean' ? (config[k] as boolean) : undefined);
+  if (config && config.activation !== undefined && config.activation !== 'snakebeta') {
+    throw new MynahError('UNSUPPORTED_MODEL_VERSION', `${ckpt.name}'s config uses the ${String(config.activation)} activation; GPT-SoVITS v3's BigVGAN (bigvgan_v2_24khz_100band_256x) uses snakebeta.`);
+  }
+  if (config && config.resblock !== undefined && config.resblock !== '1') throw new MynahError('UNSUPPORTED_MODEL_VERSION', `${ckpt.name}'s config uses AMPBlock${String(config.resblock)}; v3's BigVGAN uses AMPBlock1.`);
+  const vocoder: BigVGANConfig = {
+    ...BIGVGAN_V2_24K,
+    melBins: dimOf(weights, 'conv_pre.weight', 1, ckpt.name),
+    upsampleInitial: dimOf(weights, 'conv_pre.weight', 0, ckpt.name),
+    upsampleKernels: kernels,
+    upsampleRates: nums('upsample_rates') ?? kernels.map((k) => k / 2),
+    resblockKernels: [0, 1, 2].map((j) => dimOf(weights, `resblocks.${j}.convs1.0.weight`, 2, ckpt.name)),
+    snakeLogscale: bool('snake_logscale') ?? BIGVGAN_V2_24K.snakeLogscale,
+    tanhAtFinal: bool('use_tanh_at_final') ?? BIGVGAN_V2_24K.tanhAtFinal,
+    biasAtFinal: weights.has('conv_post.bias'),
+    filterTaps: dimOf(weights, 'activation_post.upsample.filter', 2, ckpt.name),
+    sampleRate: typeof config?.sampling_rate === 'number' ? (config.sampling_rate as number) : BIGVGAN_V2_24K.sampleRate,
+  };
+  if (vocoder.upsampleRates.length !== stages) throw new MynahError('CHECKPOINT_CONFIG_MISMATCH', `${ckpt.name}: its config lists ${vocoder.upsampleRates.length} upsampling rates but the weights have ${stages} stages.`);
+  weights.preflight(bigvganParameterShapes(vocoder));
+  return { vocoder, weights };
 }
 
 /** v4's vocoder.pth (a plain state dict of models.Generator after remove_weight_norm). */

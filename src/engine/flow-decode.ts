@@ -86,7 +86,7 @@ export class FlowDecoder {
       r.audio.dispose();
       if (t) t.vocoderMs += performance.now() - t0;
       return audio;
-    }, this.flow.samplesPerFrame);
+    }, this.flow.samplesPerFrame, this.flow.vocoderContext);
     const chunks = cfmChunks(this.prompt, todo, {
       steps: o.steps,
       tChunk: this.flow.tChunk,

@@ -22,6 +22,7 @@ import { buildT2SDecoder, buildT2SPrefillEmbed, buildT2STokenEmbed, T2S_TINY, T2
 import { buildCFMStep, DIT_TINY, DIT_V3V4, type DiTConfig } from '../graph/models/cfm';
 import { buildSoVITSV3V4Encoder, type SoVITSV3V4Config } from '../graph/models/sovits-v3v4';
 import { buildVocoder, VOCODER_TINY, VOCODER_V4, type HiFiGANConfig } from '../graph/models/vocoder';
+import { BIGVGAN_TINY, BIGVGAN_V2_24K, buildBigVGAN, type BigVGANConfig } from '../graph/models/bigvgan';
 import { MynahError } from '../errors';
 import { BertTokenizer, vocabText } from '../text/bert-tokenizer';
 import { PACK_FORMAT, PACK_FORMAT_VERSION, requiredRoles, sha256Hex, type GraphRole, type PackFile, type PackManifest } from './manifest';
@@ -42,7 +43,8 @@ export interface PackConfig {
   roberta?: RobertaConfig;
   /** v3/v4: the flow-matching decoder's DiT and the vocoder (`sovits` is then a SoVITSV3V4Config). */
   dit?: DiTConfig;
-  vocoder?: HiFiGANConfig;
+  /** v4's HiFi-GAN or v3's BigVGAN. */
+  vocoder?: HiFiGANConfig | BigVGANConfig;
 }
 
 /** Where each network's weights come from (one upstream file each when converting). */
@@ -133,6 +135,12 @@ export const PACK_V4_RANDOM: PackConfig = {
   vocoder: VOCODER_V4,
 };
 
+/** v3: ×1.875 upsampling to 93.75 frames/s, BigVGAN at 24 kHz. */
+export const SOVITS_V3: SoVITSV3V4Config = { ...SOVITS_V4, feaUpsample: 1.875, framesPerCode: 3.875 };
+export const SOVITS_TINY_V3: SoVITSV3V4Config = { ...SOVITS_TINY_V4, feaUpsample: 1.875, framesPerCode: 3.875 };
+export const PACK_TINY_V3: PackConfig = { ...PACK_TINY_V4, id: 'tiny-v3', name: 'Tiny random v3 pack (tests)', version: 'v3', sampleRate: 24000, sovits: SOVITS_TINY_V3, vocoder: BIGVGAN_TINY };
+export const PACK_V3_RANDOM: PackConfig = { ...PACK_V4_RANDOM, id: 'v3-random', name: 'GPT-SoVITS v3, real size, random weights (benchmarks)', version: 'v3', sampleRate: 24000, sovits: SOVITS_V3, vocoder: BIGVGAN_V2_24K };
+
 interface GraphSpec {
   role: GraphRole;
   name: string;
@@ -152,7 +160,7 @@ const GRAPHS: GraphSpec[] = [
   { role: 'sovits-decoder', name: 'sovits_decoder.onnx', build: (c, s) => buildSoVITSDecoder(c.sovits, s.sovits) },
   { role: 'sovits-encoder', name: 'sovits_encoder.onnx', build: (c, s) => buildSoVITSV3V4Encoder(c.sovits as SoVITSV3V4Config, s.sovits) },
   { role: 'cfm-step', name: 'cfm_step.onnx', build: (c, s) => buildCFMStep(c.dit!, s.sovits) },
-  { role: 'vocoder', name: 'vocoder.onnx', build: (c, s) => buildVocoder(c.vocoder!, s.vocoder!) },
+  { role: 'vocoder', name: 'vocoder.onnx', build: (c, s) => ('kind' in c.vocoder! ? buildBigVGAN(c.vocoder, s.vocoder!) : buildVocoder(c.vocoder!, s.vocoder!)) },
   { role: 'bert', name: 'bert.onnx', build: (c, s) => buildRoberta(c.roberta!, s.roberta!) },
 ];
 

@@ -6,7 +6,7 @@ import { checkConvertFiles } from '../validate';
 import { readBertVocab } from '../checkpoint/bert-vocab';
 import { blobSource, type ByteSource } from '../checkpoint/bytes';
 import { parseHFConfig, readGPT, readHubert, readRoberta, readSoVITS, readSV, stateDictOf, svFitsSoVITS, type HFConfig } from '../checkpoint/models';
-import { isV3V4StateDict, readSoVITSV3V4, readVocoderV4, v3v4FileKind, type SoVITSV3V4Model, type VocoderModel } from '../checkpoint/v3v4';
+import { isV3V4StateDict, readSoVITSV3V4, readVocoderBigVGAN, readVocoderV4, v3v4FileKind, type SoVITSV3V4Model, type VocoderModel } from '../checkpoint/v3v4';
 import type { LazyTensor } from '../checkpoint/tensor';
 import { svEmbedDim } from '../graph/models/sv';
 import { openCheckpoint, type Checkpoint } from '../checkpoint/open';
@@ -43,8 +43,13 @@ export interface ConvertFiles {
    * gsv-v4-pretrained/s2Gv4.pth). Required for LoRA files, ignored (with a warning) otherwise.
    */
   sovitsBase?: Blob | ByteSource;
-  /** v4: gsv-v4-pretrained/vocoder.pth. Required by v3/v4 SoVITS models, ignored otherwise. */
+  /**
+   * The vocoder: v4's gsv-v4-pretrained/vocoder.pth, v3's BigVGAN bigvgan_generator.pt (from
+   * models--nvidia--bigvgan_v2_24khz_100band_256x). Required by v3/v4 SoVITS models, ignored otherwise.
+   */
   vocoder?: Blob | ByteSource;
+  /** v3: the BigVGAN's config.json (optional: the 24 kHz release's values are the default). */
+  vocoderConfig?: Blob;
 }
 
 export interface ConvertProgress {
@@ -82,6 +87,11 @@ function toSource(file: Blob | ByteSource, fallbackName: string): ByteSource {
   return blobSource(blob, (blob as File).name || fallbackName);
 }
 
+/** A JSON config (BigVGAN's config.json), or undefined without one. */
+async function readJson(blob: Blob | undefined): Promise<Record<string, unknown> | undefined> {
+  return blob ? parseHFConfig(await blob.text(), (blob as File).name || 'config.json') : undefined;
+}
+
 async function readConfig(blob: Blob | undefined, fallbackName: string): Promise<HFConfig | undefined> {
   if (!blob) return undefined;
   return parseHFConfig(await blob.text(), (blob as File).name || fallbackName);
@@ -98,8 +108,7 @@ function packId(from: string): string {
 /**
  * Reads, checks and converts the files into a pack ({manifest, files} like fetchPack returns).
  * Typed errors: CHECKPOINT_INVALID / CHECKPOINT_TRUNCATED (unreadable file), UNSAFE_PICKLE
- * (a file that would run code), CHECKPOINT_WRONG_SLOT, UNSUPPORTED_MODEL_VERSION (v3 until its BigVGAN
- * is supported), SV_MODEL_MISSING (a v2Pro/v2ProPlus SoVITS without the speaker-verification file),
+ * (a file that would run code), CHECKPOINT_WRONG_SLOT, UNSUPPORTED_MODEL_VERSION, SV_MODEL_MISSING (a v2Pro/v2ProPlus SoVITS without the speaker-verification file),
  * SOVITS_BASE_MISSING (a v3/v4 LoRA without upstream's pretrained base), VOCODER_MISSING (v3/v4 without the vocoder),
  * CHECKPOINT_KEYS / CHECKPOINT_CONFIG_MISMATCH (weights that do not fit), MODELS_MISMATCH (files
  * that do not belong together), VOCAB_MISSING / VOCAB_INVALID (RoBERTa without a usable vocabulary).
@@ -124,6 +133,7 @@ async function convertChecked(files: ConvertFiles, opts: ConvertOptions): Promis
     sv: files.sv ? toSource(files.sv, SV_CHECKPOINT_NAME) : undefined,
     sovitsBase: files.sovitsBase ? toSource(files.sovitsBase, 'SoVITS base model') : undefined,
     vocoder: files.vocoder ? toSource(files.vocoder, 'vocoder.pth') : undefined,
+    vocoderConfig: files.vocoderConfig,
   };
   const readingSteps = 3 + (sources.roberta ? 1 : 0) + (sources.sv ? 1 : 0) + (sources.sovitsBase ? 1 : 0) + (sources.vocoder ? 1 : 0);
   let done = 0;
@@ -267,7 +277,7 @@ async function convertChecked(files: ConvertFiles, opts: ConvertOptions): Promis
 async function readFlowModels(
   ckpt: Checkpoint,
   sd: Map<string, LazyTensor>,
-  sources: { sovits: ByteSource; sovitsBase?: ByteSource; vocoder?: ByteSource },
+  sources: { sovits: ByteSource; sovitsBase?: ByteSource; vocoder?: ByteSource; vocoderConfig?: Blob },
   reading: (name: string) => void,
   warnings: string[],
 ): Promise<{ sovits: SoVITSV3V4Model; vocoder: VocoderModel }> {
@@ -285,17 +295,22 @@ async function readFlowModels(
     warnings.push(`${sources.sovitsBase.name} (a base SoVITS model) is only used with LoRA fine-tunes; ${sources.sovits.name} is a full model, so it was ignored`);
   }
   const sovits = readSoVITSV3V4({ ckpt, sd, kind }, base); // SOVITS_BASE_MISSING for a LoRA without its base
+  const vocoderName = flow.vocoder === 'hifigan' ? 'GPT_SoVITS/pretrained_models/gsv-v4-pretrained/vocoder.pth' : "nvidia's bigvgan_v2_24khz_100band_256x: bigvgan_generator.pt from GPT_SoVITS/pretrained_models/models--nvidia--bigvgan_v2_24khz_100band_256x/";
   if (kind.by === 'default') warnings.push(`${sources.sovits.name} carries no version mark; read as ${family.label}, as upstream does for such files`);
   if (!sources.vocoder) {
     throw new MynahError(
       'VOCODER_MISSING',
-      `${sources.sovits.name} is a ${family.label} model: it also needs its vocoder, ${flow.vocoder === 'hifigan' ? 'GPT_SoVITS/pretrained_models/gsv-v4-pretrained/vocoder.pth' : "nvidia's bigvgan_v2_24khz_100band_256x (bigvgan_generator.pt)"}. Add that file and convert again.`,
+      `${sources.sovits.name} is a ${family.label} model: it also needs its vocoder, ${vocoderName}. Add that file and convert again.`,
     );
   }
-  if (flow.vocoder !== 'hifigan') throw new MynahError('UNSUPPORTED_MODEL_VERSION', `${sources.sovits.name} is a ${family.label} model; its BigVGAN vocoder is not supported yet. Use a GPT-SoVITS v4 model.`);
   reading(sources.vocoder.name);
   const vocCkpt = await openCheckpoint(sources.vocoder);
-  const vocoder = readVocoderV4(vocCkpt, stateDictOf(vocCkpt, 'vocoder'));
+  const vocSd = stateDictOf(vocCkpt, 'vocoder');
+  const isBigVGAN = [...vocSd.keys()].some((k) => /^ups\.\d+\.0\./.test(k));
+  if (isBigVGAN !== (flow.vocoder === 'bigvgan')) {
+    throw new MynahError('MODELS_MISMATCH', `These files do not belong together: ${sources.sovits.name} is ${family.label}, which uses ${vocoderName}, but ${vocCkpt.name} is ${isBigVGAN ? "v3's BigVGAN" : "v4's vocoder"}.`);
+  }
+  const vocoder = isBigVGAN ? readVocoderBigVGAN(vocCkpt, vocSd, await readJson(sources.vocoderConfig)) : readVocoderV4(vocCkpt, vocSd);
   if (vocoder.vocoder.melBins !== sovits.dit.mel) throw new MynahError('MODELS_MISMATCH', `These files do not belong together: the vocoder reads ${vocoder.vocoder.melBins} mel bins, the SoVITS model makes ${sovits.dit.mel}.`);
   return { sovits, vocoder };
 }

@@ -25,6 +25,11 @@ export interface FlowMatching {
   vocoderFile: string;
   /** The pretrained SoVITS a LoRA fine-tune is merged onto. */
   baseFile: string;
+  /**
+   * Mel frames of context on each side when the mel is vocoded in pieces (streaming): beyond the
+   * vocoder's reach, so the pieces join into what one call on the whole mel gives.
+   */
+  vocoderContext: number;
 }
 
 export interface ModelFamily {
@@ -50,6 +55,7 @@ const V4_FLOW: FlowMatching = {
   vocoder: 'hifigan',
   vocoderFile: 'vocoder.pth',
   baseFile: 's2Gv4.pth',
+  vocoderContext: 16,
 };
 
 const V3_FLOW: FlowMatching = {
@@ -64,6 +70,7 @@ const V3_FLOW: FlowMatching = {
   vocoder: 'bigvgan',
   vocoderFile: 'bigvgan_generator.pt',
   baseFile: 's2Gv3.pth',
+  vocoderContext: 48,
 };
 
 export const MODEL_FAMILIES: Record<ModelVersion, ModelFamily> = {

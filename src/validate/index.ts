@@ -352,7 +352,7 @@ export function checkPackShape(pack: unknown): void {
 
 /** Largest checkpoint file accepted (the real-size v2 BERT is 1.3 GB). */
 export const MAX_CHECKPOINT_BYTES = 4 * 1024 ** 3;
-export const CONVERT_SLOTS = ['gpt', 'sovits', 'hubert', 'hubertConfig', 'roberta', 'robertaConfig', 'robertaVocab', 'sv', 'sovitsBase', 'vocoder'] as const;
+export const CONVERT_SLOTS = ['gpt', 'sovits', 'hubert', 'hubertConfig', 'roberta', 'robertaConfig', 'robertaVocab', 'sv', 'sovitsBase', 'vocoder', 'vocoderConfig'] as const;
 const REQUIRED_SLOTS = ['gpt', 'sovits', 'hubert'];
 const isBlob = (x: unknown): x is Blob => typeof Blob !== 'undefined' && x instanceof Blob;
 const isByteSource = (x: unknown): x is { size: number } => {

@@ -4,7 +4,7 @@
 // or 'sym': (j - 1024)/1024 · 2^-shift. Exact in fp16, so equal to what torch saved.
 import type { WeightSource } from '../../src/graph/weights';
 
-export type FormulaSpec = { shape: number[]; kind: 'one' | 'sym' | 'int64-zero' | 'const-one' | 'values'; shift?: number; values?: number[] };
+export type FormulaSpec = { shape: number[]; kind: 'one' | 'sym' | 'int64-zero' | 'const-one' | 'values'; shift?: number; values?: number[]; scale?: number };
 
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
@@ -30,6 +30,7 @@ export function formulaValues(key: string, spec: FormulaSpec): Float32Array {
     const j = x & 2047;
     out[i] = spec.kind === 'one' ? 1 + ((j & 255) - 128) / 1024 : ((j - 1024) / 1024) * scale;
   }
+  if (spec.scale !== undefined) for (let i = 0; i < n; i++) out[i] *= spec.scale;
   return out;
 }
 

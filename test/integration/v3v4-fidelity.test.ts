@@ -17,6 +17,7 @@ import { buildSoVITSRefEncoder } from '../../src/graph/models/sovits';
 import { buildSoVITSV3V4Encoder, v3v4FrameCounts, type SoVITSV3V4Config } from '../../src/graph/models/sovits-v3v4';
 import { buildVocoder, VOCODER_V4 } from '../../src/graph/models/vocoder';
 import { SOVITS_V4 } from '../../src/pack/build';
+import { MODEL_FAMILIES } from '../../src/pack/versions';
 import { f32Of, readArrays, snrDb, tensorOf, transpose2d, type Arrays } from '../helpers/fixture-arrays';
 import { FormulaWeights, type FormulaSpec } from '../helpers/fixture-weights';
 import { i64, session } from '../helpers/ort';
@@ -34,7 +35,14 @@ interface Sessions {
   vocoder: ort.InferenceSession;
   sovits: SoVITSV3V4Config;
   hop: number;
+  /** v3: 24 kHz reference and mel (n_fft 1024, hop 256); v4: 32 kHz (1280, 320). */
+  version?: 'v3' | 'v4';
 }
+
+const MEL = {
+  v4: { wav: 'wav32k', opts: { sampleRate: 32000, nFft: 1280, hop: 320, win: 1280, bins: 100 } },
+  v3: { wav: 'wav24k', opts: { sampleRate: 24000, nFft: 1024, hop: 256, win: 1024, bins: 100 } },
+};
 
 async function release(s: Sessions) {
   await Promise.all([s.ref, s.encoder, s.step, s.vocoder].map((x) => x.release()));
@@ -79,7 +87,7 @@ async function checkCase(s: Sessions, want: Arrays, speedWant: Arrays | undefine
       mu: tensorOf(want, `step${i}_text`),
       t: tensorOf(want, `step${i}_t`),
       d: tensorOf(want, `step${i}_d`),
-      prompt_len: i64([input.prompt_codes.shape[2] * 4], [1]),
+      prompt_len: i64([JSON.parse(readFileSync(new URL(`${label}/meta.json`, DIR), 'utf8')).synthesis.T_min], [1]),
     });
     check(`CFM step ${i} velocity`, transpose2d(f32Of(want, `step${i}_v`), T, bins), out.v.data as Float32Array, 60);
   }
@@ -88,9 +96,10 @@ async function checkCase(s: Sessions, want: Arrays, speedWant: Arrays | undefine
   check('vocoder (upstream mel)', f32Of(want, 'audio'), audioVoc, 40);
 
   // End to end from the reference and codes: our ge, our mel of the reference, upstream's noise.
-  const meta = JSON.parse(readFileSync(new URL(`${label}/meta.json`, DIR), 'utf8')) as { synthesis: { steps: number; T_ref: number; T_chunk: number } };
+  const meta = JSON.parse(readFileSync(new URL(`${label}/meta.json`, DIR), 'utf8')) as { synthesis: { steps: number; T_ref: number; T_chunk: number; T_min: number } };
   const ours = (await s.ref.run({ refer: f32(f32Of(input, 'spec'), input.spec.shape) })).ge.data as Float32Array;
-  const refMel = logMel(f32Of(input, 'wav32k'), { sampleRate: 32000, nFft: 1280, hop: 320, win: 1280, bins });
+  const melSpec = MEL[s.version ?? "v4"];
+  const refMel = logMel(f32Of(input, melSpec.wav), melSpec.opts);
   const prompt = cfmPrompt({ data: refMel.data.map(normSpec), rows: bins, frames: refMel.frames }, await encode('prompt_codes', 'prompt_phones', ours), meta.synthesis.T_ref);
   const todo = await encode('codes', 'phones', ours);
   const perStep: string[] = [];
@@ -111,7 +120,8 @@ async function checkCase(s: Sessions, want: Arrays, speedWant: Arrays | undefine
     },
     onStep: (c, j) => void perStep.push(`${c}.${j}`),
   });
-  const voc = new StreamingVocoder(async (m: Frames) => (await s.vocoder.run({ mel: f32(m.data, [1, m.rows, m.frames]) })).audio.data as Float32Array, s.hop, 16);
+  const context = MODEL_FAMILIES[s.version ?? 'v4'].flowMatching!.vocoderContext;
+  const voc = new StreamingVocoder(async (m: Frames) => (await s.vocoder.run({ mel: f32(m.data, [1, m.rows, m.frames]) })).audio.data as Float32Array, s.hop, context);
   const pieces: Float32Array[] = [];
   const mel: Frames[] = [];
   let prev: Frames | undefined;
@@ -225,6 +235,26 @@ describe('tiny v4 converted from upstream-format files', () => {
     expect(v2.manifest.version).toBe('v2');
     expect(v2.report.warnings.join(' ')).toMatch(/vocoder\.pth \(a vocoder\) is only used by GPT-SoVITS v3\/v4 models/);
   }, 120_000);
+});
+
+describe('tiny v3 converted from upstream-format files (×1.875 condition, BigVGAN at 24 kHz)', () => {
+  it('a 24 kHz pack whose graphs give upstream’s ge, fea, steps, BigVGAN and waveform', async () => {
+    const { convertToPack } = await import('../../src/pack/convert');
+    const pack = await convertToPack({
+      ...base(),
+      sovits: file(new URL('tiny-v3/s2.pth', DIR), 's2Gv3-tiny.pth'),
+      vocoder: file(new URL('tiny-v3/bigvgan_generator.pt', DIR), 'bigvgan_generator.pt'),
+    });
+    expect(pack.manifest.version).toBe('v3');
+    expect(pack.manifest.sampleRate).toBe(24000);
+    expect((pack.manifest.dims.vocoder as { kind?: string }).kind).toBe('bigvgan');
+    const s = { ...(await fromPack(pack)), hop: 256, version: 'v3' as const };
+    const figures = await checkCase(s, readArrays(DIR, 'tiny-v3'), readArrays(DIR, 'tiny-v3/speed'), 'tiny-v3');
+    await release(s);
+    console.log(`tiny-v3: ${figures.join(', ')}`);
+    // The v4 vocoder with a v3 model is refused, naming the right file.
+    await expect(convertToPack({ ...base(), sovits: file(new URL('tiny-v3/s2.pth', DIR), 's2.pth') })).rejects.toMatchObject({ code: 'MODELS_MISMATCH', message: expect.stringMatching(/bigvgan_generator\.pt/) });
+  }, 300_000);
 });
 
 describe('real-size v4 (formula weights) against upstream', () => {

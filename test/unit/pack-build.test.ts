@@ -13,7 +13,7 @@ import { mulberry32, RandomWeights, ZeroWeights, type Init, type WeightSource } 
 import { buildPack, PACK_TINY, PACK_TINY_V2PRO, PACK_TINY_V2PROPLUS, PACK_TINY_V4, PACK_V2_RANDOM, PACK_V4_RANDOM, type PackConfig } from '../../src/pack/build';
 import { svEmbedDim } from '../../src/graph/models/sv';
 import { v3v4FrameCounts, type SoVITSV3V4Config } from '../../src/graph/models/sovits-v3v4';
-import { buildVocoder, vocoderHop } from '../../src/graph/models/vocoder';
+import { buildVocoder, vocoderHop, type HiFiGANConfig } from '../../src/graph/models/vocoder';
 import { buildCFMStep } from '../../src/graph/models/cfm';
 import { FLOW_ROLES, isGraphRole, REQUIRED_ROLES, validateManifest, type GraphRole, type PackManifest } from '../../src/pack/manifest';
 import { syntheticBertVocab, TINY_VOCAB_ENTRIES } from '../../src/pack/synthetic-vocab';
@@ -217,7 +217,7 @@ function casesFor(cfg: PackConfig, role: GraphRole): Case[] {
       return [3, 8].map((fr, k) => ({
         label: `F=${fr}`,
         feeds: { mel: f32(randn(cfg.vocoder!.melBins * fr, 99 + k, 3).map((x) => x - 6), [1, cfg.vocoder!.melBins, fr]) },
-        dims: { audio: [1, 1, vocoderHop(cfg.vocoder!) * fr] },
+        dims: { audio: [1, 1, vocoderHop(cfg.vocoder as HiFiGANConfig) * fr] },
       }));
     case 'bert':
       return [5, 12].map((l, k) => {
@@ -433,7 +433,7 @@ describe('tiny v4 pack', () => {
     const meta = JSON.parse(readFileSync(new URL('../fixtures/v3v4/real-v4/meta.json', import.meta.url), 'utf8'));
     expect(count((ws) => buildCFMStep(cfg.dit!, ws))).toBe(meta.sovits.cfm_parameters + 32);
     expect(meta.sovits.cfm_parameters).toBe(337_106_020);
-    expect(count((ws) => buildVocoder(cfg.vocoder!, ws))).toBe(meta.vocoder.parameters);
+    expect(count((ws) => buildVocoder(cfg.vocoder as HiFiGANConfig, ws))).toBe(meta.vocoder.parameters);
   });
 });
 
