@@ -51,9 +51,9 @@ const SLOTS: { slot: Slot; label: string; hint: string; accept: string; required
   },
   {
     slot: 'vocoder',
-    label: 'Vocoder (v4 only)',
-    hint: 'Only for v4 models: vocoder.pth from GPT_SoVITS/pretrained_models/gsv-v4-pretrained/',
-    accept: '.pth',
+    label: 'Vocoder (v3 / v4 only)',
+    hint: 'v4: vocoder.pth from GPT_SoVITS/pretrained_models/gsv-v4-pretrained/; v3: bigvgan_generator.pt from models--nvidia--bigvgan_v2_24khz_100band_256x/',
+    accept: '.pth,.pt',
     required: false,
   },
   { slot: 'hubert', label: 'HuBERT weights', hint: 'chinese-hubert-base/pytorch_model.bin or model.safetensors', accept: '.bin,.safetensors', required: true },
@@ -76,7 +76,7 @@ export function pthSlot(name: string, path = name): 'vocoder' | 'sovitsBase' | '
 const MISSING_SLOTS: Record<string, { slot: Slot; need: string }> = {
   SV_MODEL_MISSING: { slot: 'sv', need: `this SoVITS model is v2Pro or v2ProPlus. Add ${SV_CHECKPOINT_NAME}` },
   SOVITS_BASE_MISSING: { slot: 'sovitsBase', need: "this SoVITS model is a v3/v4 LoRA fine-tune. Add upstream's s2Gv4.pth (v3: s2Gv3.pth)" },
-  VOCODER_MISSING: { slot: 'vocoder', need: "this SoVITS model is v4. Add gsv-v4-pretrained's vocoder.pth" },
+  VOCODER_MISSING: { slot: 'vocoder', need: "this SoVITS model is v3 or v4. Add its vocoder (v4: gsv-v4-pretrained's vocoder.pth; v3: BigVGAN's bigvgan_generator.pt)" },
 };
 
 /** A dropped .ckpt that is the speaker-verification model rather than a GPT model (by its name or folder). */

@@ -129,3 +129,31 @@ describe('v4 LoRA pack in the engine', () => {
     await e.dispose();
   }, 120_000);
 });
+
+describe('v3 pack in the engine', () => {
+  it('clones (24 kHz reference mel) and speaks 24 kHz audio through BigVGAN, 960 samples per token', async () => {
+    const v3 = await convertToPack(
+      {
+        gpt: file(new URL('s1-v2.ckpt', CK), 's1-v2.ckpt'),
+        hubert: file(new URL('hubert/pytorch_model.bin', CK), 'pytorch_model.bin'),
+        hubertConfig: new Blob([readFileSync(new URL('hubert/config.json', CK))]),
+        sovits: file(new URL('tiny-v3/s2.pth', DIR), 's2Gv3-tiny.pth'),
+        vocoder: file(new URL('tiny-v3/bigvgan_generator.pt', DIR), 'bigvgan_generator.pt'),
+      },
+      { id: 'tiny-v3' },
+    );
+    const e = await engineFor(v3);
+    const { voice } = await e.cloneVoice({ audio: referenceSpeech(), promptText: REFERENCE_TEXT, promptLang: 'en' }).result;
+    expect(voice.modelVersion).toBe('v3');
+    const chunks: { pcm: Float32Array; sampleRate: number; kind: string }[] = [];
+    const report = await e.synthesize('Hello there, this is a test.', voice.id, { seed: 3, maxTokens: 20, sampleSteps: 2 }, (c) => void chunks.push(c)).result;
+    expect(chunks.every((c) => c.sampleRate === 24000)).toBe(true);
+    const samples = chunks.filter((c) => c.kind === 'speech').reduce((n, c) => n + c.pcm.length, 0);
+    // floor(2 · 1.875 · tokens) condition frames per fragment, 256 samples each.
+    expect(samples).toBe(report.segments.reduce((n, s) => n + 256 * Math.floor(3.75 * s.tokens), 0));
+    expect(report.flow!.steps).toBe(2);
+    // Upstream's web UI default for v3: 32 steps.
+    expect((await e.synthesize('Hi.', voice.id, { seed: 1, maxTokens: 4 }, () => {}).result).flow!.steps).toBe(32);
+    await e.dispose();
+  }, 300_000);
+});
