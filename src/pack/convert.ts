@@ -143,7 +143,8 @@ async function convertChecked(files: ConvertFiles, opts: ConvertOptions): Promis
   const sovitsCkpt = await openCheckpoint(sources.sovits);
   const warnings: string[] = [];
   const sovitsSd = stateDictOf(sovitsCkpt, 'sovits');
-  const flowFile = isV3V4StateDict(sovitsSd) || ['02', '03', '04'].includes(sovitsCkpt.versionCode ?? '');
+  // v3/v4 by their weights; a v3/v4 header on other weights is refused by readSoVITS.
+  const flowFile = isV3V4StateDict(sovitsSd);
   const flow = flowFile ? await readFlowModels(sovitsCkpt, sovitsSd, sources, reading, warnings) : undefined;
   const sovits = flow ? flow.sovits : readSoVITS(sovitsCkpt);
   const family = MODEL_FAMILIES[sovits.version];

@@ -173,18 +173,18 @@ describe('wrong file, wrong version', () => {
   });
 
   it.each([
-    ['02', /v3/],
-    ['03', /v3 \(LoRA\)/],
-    ['04', /v4/],
+    ['02', /v3 \(by its header, but without v3\/v4 weights\)/],
+    ['03', /v3 \(LoRA\) \(by its header, but without v3\/v4 weights\)/],
+    ['04', /v4 \(LoRA\) \(by its header, but without v3\/v4 weights\)/],
     ['09', /unknown \(header 09\)/],
-  ])('header %s is UNSUPPORTED_MODEL_VERSION', async (code, name) => {
+  ])('header %s on v2 weights is UNSUPPORTED_MODEL_VERSION', async (code, name) => {
     const bytes = load('s2-v2.pth');
     bytes[0] = code.charCodeAt(0);
     bytes[1] = code.charCodeAt(1);
     const e = await errorOf(async () => readSoVITS(await open(bytes, 'x.pth')));
     expect(e.code).toBe('UNSUPPORTED_MODEL_VERSION');
     expect(e.message).toMatch(name);
-    expect(e.message).toMatch(/not v3\/v4 yet/);
+    expect(e.message).toMatch(/supports v1, v2, v2Pro, v2ProPlus, v3 and v4/);
   });
 });
 
