@@ -1,12 +1,12 @@
 // Writes a model pack with seeded random weights, through the same graph and pack code that
 // converts real checkpoints. `tiny` is the default pack the app and tests use; `full` is the
 // real-size v2 pack for benchmarks. --version v2Pro|v2ProPlus writes those families instead (with
-// the speaker-verification graph); --version v4 the flow-matching family (CFM/DiT and 48 kHz vocoder).
-//   tsx models/generate.ts tiny|full [--version v2|v2Pro|v2ProPlus|v4] [--out DIR] [--seed N] [--no-bert] [--if-missing]
+// the speaker-verification graph); --version v3|v4 the flow-matching family (CFM/DiT and the 24 kHz BigVGAN / 48 kHz vocoder).
+//   tsx models/generate.ts tiny|full [--version v2|v2Pro|v2ProPlus|v3|v4] [--out DIR] [--seed N] [--no-bert] [--if-missing]
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RandomWeights } from '../src/graph/weights';
-import { buildPack, PACK_TINY, PACK_TINY_V2PRO, PACK_TINY_V2PROPLUS, PACK_TINY_V4, PACK_V2_RANDOM, PACK_V2PRO_RANDOM, PACK_V2PROPLUS_RANDOM, PACK_V4_RANDOM, type PackConfig } from '../src/pack/build';
+import { buildPack, PACK_TINY, PACK_TINY_V2PRO, PACK_TINY_V2PROPLUS, PACK_TINY_V3, PACK_TINY_V4, PACK_V2_RANDOM, PACK_V2PRO_RANDOM, PACK_V2PROPLUS_RANDOM, PACK_V3_RANDOM, PACK_V4_RANDOM, type PackConfig } from '../src/pack/build';
 import { syntheticBertVocab, TINY_VOCAB_ENTRIES } from '../src/pack/synthetic-vocab';
 
 const args = process.argv.slice(2);
@@ -18,12 +18,12 @@ const option = (name: string) => {
 };
 
 const presets: Record<string, Record<string, PackConfig>> = {
-  tiny: { v2: PACK_TINY, v2Pro: PACK_TINY_V2PRO, v2ProPlus: PACK_TINY_V2PROPLUS, v4: PACK_TINY_V4 },
-  full: { v2: PACK_V2_RANDOM, v2Pro: PACK_V2PRO_RANDOM, v2ProPlus: PACK_V2PROPLUS_RANDOM, v4: PACK_V4_RANDOM },
+  tiny: { v2: PACK_TINY, v2Pro: PACK_TINY_V2PRO, v2ProPlus: PACK_TINY_V2PROPLUS, v3: PACK_TINY_V3, v4: PACK_TINY_V4 },
+  full: { v2: PACK_V2_RANDOM, v2Pro: PACK_V2PRO_RANDOM, v2ProPlus: PACK_V2PROPLUS_RANDOM, v3: PACK_V3_RANDOM, v4: PACK_V4_RANDOM },
 };
 const version = option('--version') ?? 'v2';
 if (!kind || !(kind in presets) || !(version in presets[kind])) {
-  console.error('usage: tsx models/generate.ts tiny|full [--version v2|v2Pro|v2ProPlus|v4] [--out DIR] [--seed N] [--no-bert] [--if-missing]');
+  console.error('usage: tsx models/generate.ts tiny|full [--version v2|v2Pro|v2ProPlus|v3|v4] [--out DIR] [--seed N] [--no-bert] [--if-missing]');
   process.exit(2);
 }
 const cfg: PackConfig = { ...presets[kind][version] };

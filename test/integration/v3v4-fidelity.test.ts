@@ -16,7 +16,9 @@ import { buildCFMStep, DIT_V3V4 } from '../../src/graph/models/cfm';
 import { buildSoVITSRefEncoder } from '../../src/graph/models/sovits';
 import { buildSoVITSV3V4Encoder, v3v4FrameCounts, type SoVITSV3V4Config } from '../../src/graph/models/sovits-v3v4';
 import { buildVocoder, VOCODER_V4 } from '../../src/graph/models/vocoder';
-import { SOVITS_V4 } from '../../src/pack/build';
+import { SOVITS_V3, SOVITS_V4 } from '../../src/pack/build';
+import { BIGVGAN_V2_24K, buildBigVGAN } from '../../src/graph/models/bigvgan';
+import type { WeightSource } from '../../src/graph/weights';
 import { MODEL_FAMILIES } from '../../src/pack/versions';
 import { f32Of, readArrays, snrDb, tensorOf, transpose2d, type Arrays } from '../helpers/fixture-arrays';
 import { FormulaWeights, type FormulaSpec } from '../helpers/fixture-weights';
@@ -257,25 +259,32 @@ describe('tiny v3 converted from upstream-format files (×1.875 condition, BigVG
   }, 300_000);
 });
 
-describe('real-size v4 (formula weights) against upstream', () => {
+const REAL = [
+  { version: 'v4' as const, sovits: SOVITS_V4, hop: 480, vocoder: (ws: WeightSource) => buildVocoder(VOCODER_V4, ws) },
+  { version: 'v3' as const, sovits: SOVITS_V3, hop: 256, vocoder: (ws: WeightSource) => buildBigVGAN(BIGVGAN_V2_24K, ws) },
+];
+
+describe.each(REAL)('real-size $version (formula weights) against upstream', (c) => {
   it('ge, fea, CFM steps >= 60 dB, vocoder >= 40 dB, end to end >= 35 dB', async () => {
-    const specs = (JSON.parse(readFileSync(new URL('real-v4/weights-spec.json', DIR), 'utf8')) as { tensors: Record<string, FormulaSpec> }).tensors;
+    const label = `real-${c.version}`;
+    const specs = (JSON.parse(readFileSync(new URL(`${label}/weights-spec.json`, DIR), 'utf8')) as { tensors: Record<string, FormulaSpec> }).tensors;
     const part = (prefix: string) => Object.fromEntries(Object.entries(specs).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
-    const sovitsW = new FormulaWeights(part('s2/'), (n) => n, 'real-v4');
-    const vocW = new FormulaWeights(part('vocoder/'), (n) => n, 'real-v4 vocoder');
+    const sovitsW = new FormulaWeights(part('s2/'), (n) => n, label);
+    const vocW = new FormulaWeights(part('vocoder/'), (n) => n, `${label} vocoder`);
     // The DiT first, on its own (1.35 GB of fp32 weights; the engine loads it without prepacking too).
     const step = await session(buildCFMStep(DIT_V3V4, sovitsW), { prepack: false });
     const s: Sessions = {
-      ref: await session(buildSoVITSRefEncoder(SOVITS_V4, sovitsW)),
-      encoder: await session(buildSoVITSV3V4Encoder(SOVITS_V4, sovitsW)),
+      ref: await session(buildSoVITSRefEncoder(c.sovits, sovitsW)),
+      encoder: await session(buildSoVITSV3V4Encoder(c.sovits, sovitsW)),
       step,
-      vocoder: await session(buildVocoder(VOCODER_V4, vocW)),
-      sovits: SOVITS_V4,
-      hop: 480,
+      vocoder: await session(c.vocoder(vocW)),
+      sovits: c.sovits,
+      hop: c.hop,
+      version: c.version,
     };
-    const figures = await checkCase(s, readArrays(DIR, 'real-v4'), readArrays(DIR, 'real-v4/speed'), 'real-v4');
+    const figures = await checkCase(s, readArrays(DIR, label), readArrays(DIR, `${label}/speed`), label);
     await release(s);
-    console.log(`real-v4: ${figures.join(', ')}`);
+    console.log(`${label}: ${figures.join(', ')}`);
   }, 1_200_000);
 });
 
