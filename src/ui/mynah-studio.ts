@@ -190,7 +190,7 @@ export class MynahStudio extends LitElement {
         <mynah-speak-panel class="wide" id="speak" .client=${this.client} .pack=${this.pack} .voice=${voice} @speech-finished=${() => this.refreshInfo()}></mynah-speak-panel>
         <mynah-check-panel class="wide" .voices=${this.voices}></mynah-check-panel>
       </main>
-      <footer>Mynah runs GPT-SoVITS (v1, v2, v2Pro and v2ProPlus models) with onnxruntime-web. Only clone voices you have permission to use.</footer>`;
+      <footer>Mynah runs GPT-SoVITS (v1, v2, v2Pro, v2ProPlus, v3 and v4 models) with onnxruntime-web. Only clone voices you have permission to use.</footer>`;
   }
 }
 

@@ -324,7 +324,7 @@ export class PackPanel extends LitElement {
       case 'convert': {
         const needsVocab = !!this.files.roberta && !this.files.robertaVocab;
         const ready = !!(this.files.gpt && this.files.sovits && this.files.hubert) && !needsVocab;
-        return html`<p class="hint">Your GPT-SoVITS v1, v2, v2Pro or v2ProPlus files are converted here, in this browser, and stored for next time. Nothing is uploaded.</p>
+        return html`<p class="hint">Your GPT-SoVITS v1, v2, v2Pro, v2ProPlus, v3 or v4 files are converted here, in this browser, and stored for next time. Nothing is uploaded.</p>
           <div class="drop" @dragover=${(e: DragEvent) => (e.preventDefault(), (e.currentTarget as HTMLElement).classList.add('over'))}
             @dragleave=${(e: DragEvent) => (e.currentTarget as HTMLElement).classList.remove('over')}
             @drop=${(e: DragEvent) => (e.preventDefault(), (e.currentTarget as HTMLElement).classList.remove('over'), this.dropped(e.dataTransfer?.files))}>
