@@ -228,6 +228,10 @@ describe('tiny v4 converted from upstream-format files', () => {
       code: 'VOCODER_MISSING',
       message: expect.stringMatching(/gsv-v4-pretrained\/vocoder\.pth/),
     });
+    // The same LoRA marked v3 (header 03) asks for v3's base.
+    const v3Lora = new Uint8Array(readFileSync(new URL('tiny-v4/lora.pth', DIR)));
+    v3Lora[1] = '3'.charCodeAt(0);
+    await expect(convertToPack({ ...base(), sovits: bytesSource(v3Lora, 'v3-lora.pth') })).rejects.toMatchObject({ code: 'SOVITS_BASE_MISSING', message: expect.stringMatching(/GPT-SoVITS v3 LoRA.*s2Gv3\.pth/) });
     // The vocoder in the SoVITS slot, and a base given with a full model.
     await expect(convertToPack({ ...base(), sovits: base().vocoder })).rejects.toMatchObject({ code: 'CHECKPOINT_WRONG_SLOT', message: expect.stringMatching(/vocoder/) });
     const full = await convertToPack({ ...base(), sovits: file(new URL('tiny-v4/s2.pth', DIR), 's2.pth'), sovitsBase: file(new URL('tiny-v4/s2.pth', DIR), 'base.pth') });

@@ -87,6 +87,8 @@ describe('v4 LoRA pack in the engine', () => {
     expect(found.present).toBe(true);
     const b = await speak(4);
     expect(b.chunks.map((c) => Array.from(c.pcm))).toEqual(a.chunks.map((c) => Array.from(c.pcm)));
+    await expect(e.synthesize('Hi.', voice.id, { sampleSteps: 0 }, () => {}).result).rejects.toMatchObject({ code: 'OPTIONS_INVALID' });
+    await expect(e.synthesize('Hi.', voice.id, { sampleSteps: 1.5 }, () => {}).result).rejects.toMatchObject({ code: 'OPTIONS_INVALID' });
     // Upstream's web UI default for v4: 8 steps.
     const d = await e.synthesize('Hi.', voice.id, { seed: 1, maxTokens: 10 }, () => {}).result;
     expect(d.flow!.steps).toBe(8);
