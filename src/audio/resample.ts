@@ -126,6 +126,54 @@ export function resample(x: Float32Array, from: number, to: number, opts: Resamp
   return y;
 }
 
+/** Input samples the resampling kernel reads on each side of an output position. */
+export function resampleReach(from: number, to: number, opts: ResampleOptions = {}): number {
+  const o = { ...DEFAULT_RESAMPLE, ...opts };
+  const g = gcd(Math.round(from), Math.round(to));
+  return designKernel(Math.round(to) / g, Math.round(from) / g, o).half;
+}
+
+/**
+ * Output samples [start, end) of resample(whole, from, to), where `x` holds samples
+ * [base, base + x.length) of `whole` and `whole` is zero outside [0, total) (total: the whole
+ * signal's length when known, else Infinity). The caller guarantees the samples each output reads
+ * lie in x (or beyond total); then the values equal the whole-signal resampling's exactly.
+ */
+export function resampleSpan(x: Float32Array, base: number, total: number, from: number, to: number, start: number, end: number, opts: ResampleOptions = {}): Float32Array {
+  const o = { ...DEFAULT_RESAMPLE, ...opts };
+  const g = gcd(Math.round(from), Math.round(to));
+  const up = Math.round(to) / g;
+  const down = Math.round(from) / g;
+  const k = designKernel(up, down, o);
+  const { taps, half, table, phases } = k;
+  const exact = phases === up;
+  const limit = Math.min(total, base + x.length);
+  const y = new Float32Array(Math.max(0, end - start));
+  for (let i = start; i < end; i++) {
+    const pos = i * down;
+    const fl = Math.floor(pos / up);
+    const rem = pos - fl * up;
+    const first = fl - half + 1;
+    if (first < base && first + taps > 0 && base > 0) throw new Error(`resampleSpan: output ${i} needs input from ${first}, but only ${base}.. is kept`);
+    const lo = Math.max(0, -first);
+    const hi = Math.min(taps, limit - first);
+    let acc = 0;
+    if (exact) {
+      const row = rem * taps;
+      for (let m = lo; m < hi; m++) acc += x[first + m - base] * table[row + m];
+    } else {
+      const fp = (rem / up) * phases;
+      const p = Math.floor(fp);
+      const w = fp - p;
+      const r0 = p * taps;
+      const r1 = r0 + taps;
+      for (let m = lo; m < hi; m++) acc += x[first + m - base] * (table[r0 + m] * (1 - w) + table[r1 + m] * w);
+    }
+    y[i - start] = acc;
+  }
+  return y;
+}
+
 /** HuBERT input rate. */
 export const HUBERT_RATE = 16000;
 /** SoVITS v2 rate (reference spectrogram and output audio). */

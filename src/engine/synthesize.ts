@@ -7,7 +7,7 @@ import { sovitsFrameCount, sovitsHop } from '../graph/models/sovits';
 import type { Voice } from '../store/voices';
 import type { PackManifest } from '../pack/manifest';
 import { MODEL_FAMILIES } from '../pack/versions';
-import { ChunkWatermarker, DEFAULT_WATERMARK_KEY, makeWatermarkPayload, WATERMARK_RATE, WatermarkEmbedder } from '../safety/watermark';
+import { DEFAULT_WATERMARK_KEY, makeWatermarkPayload, RateWatermarkEmbedder, WATERMARK_RATE, WatermarkEmbedder } from '../safety/watermark';
 import { splitText, textToPhones, type CutMethod, type LangMode } from '../text/frontend';
 import { checkSynthesisOptions } from '../validate';
 import { phoneBert } from './bert-features';
@@ -231,7 +231,7 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
   // Every output carries a keyed mark (voice id hash + day). The embedder lags by a few
   // milliseconds, so each chunk goes out slightly delayed and the tail follows the last chunk.
   const key = ctx.watermarkKey ?? DEFAULT_WATERMARK_KEY;
-  const marker = sr === WATERMARK_RATE ? new WatermarkEmbedder(key, makeWatermarkPayload(voice.id), sr) : new ChunkWatermarker(key, makeWatermarkPayload(voice.id), sr);
+  const marker = sr === WATERMARK_RATE ? new WatermarkEmbedder(key, makeWatermarkPayload(voice.id), sr) : new RateWatermarkEmbedder(key, makeWatermarkPayload(voice.id), sr);
   let last: Omit<AudioChunk, 'sampleRate' | 'segments'> | undefined;
   const send = async (c: Omit<AudioChunk, 'sampleRate' | 'segments'>) => {
     if (c.pcm.length === 0 && !c.segmentDone) return;

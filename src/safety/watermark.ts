@@ -30,7 +30,7 @@
 // one-shot embedWatermark() result.
 
 import { FFT } from '../audio/fft';
-import { resample } from '../audio/resample';
+import { resample, resampledLength, resampleReach, resampleSpan } from '../audio/resample';
 import { MynahError } from '../errors';
 import { convDecode, convEncode, crc16 } from './fec';
 import { KeyStream, sha256, utf8 } from './sha256';
@@ -415,23 +415,124 @@ export function embedWatermark(pcm: Float32Array, sampleRate: number, key: strin
   return y;
 }
 
-/**
- * Marks audio at rates other than 32 kHz (v3's 24 kHz, v4's 48 kHz) as it streams: each chunk is
- * marked on its own with embedWatermark (the mark is computed at 32 kHz and only the difference is
- * resampled back). The mark restarts with every chunk; v3/v4 chunks are whole CFM chunks (seconds
- * long), so each still carries complete payload periods. No lag: flush() has nothing left.
- */
-export class ChunkWatermarker {
-  constructor(
-    private readonly key: string | Uint8Array,
-    private readonly payload: Uint8Array,
-    private readonly sampleRate: number,
-  ) {}
-  process(chunk: Float32Array): Float32Array {
-    return chunk.length ? embedWatermark(chunk, this.sampleRate, this.key, this.payload) : chunk;
+/** A growing sample buffer that can drop its head: holds samples [base, base + length). */
+class SpanBuffer {
+  data = new Float32Array(4096);
+  base = 0;
+  length = 0;
+  get end(): number {
+    return this.base + this.length;
   }
+  push(x: Float32Array): void {
+    if (this.length + x.length > this.data.length) {
+      const grown = new Float32Array(Math.max(2 * this.data.length, this.length + x.length));
+      grown.set(this.data.subarray(0, this.length));
+      this.data = grown;
+    }
+    this.data.set(x, this.length);
+    this.length += x.length;
+  }
+  view(): Float32Array {
+    return this.data.subarray(0, this.length);
+  }
+  slice(from: number, to: number): Float32Array {
+    return this.data.slice(from - this.base, to - this.base);
+  }
+  dropBefore(i: number): void {
+    const n = Math.min(this.length, Math.max(0, i - this.base));
+    if (n <= 0) return;
+    this.data.copyWithin(0, n, this.length);
+    this.length -= n;
+    this.base += n;
+  }
+}
+
+/**
+ * Streaming embedder for rates other than 32 kHz (v3's 24 kHz, v4's 48 kHz): the same marks as
+ * embedWatermark on the whole stream (the host resampled to 32 kHz and marked there by a
+ * WatermarkEmbedder, only the difference resampled back), computed as the audio arrives. Each
+ * resampled sample is computed once its kernel's input is complete, so the output lags the input by
+ * the two resampling kernels' reach plus WATERMARK_LATENCY; flush() returns the rest.
+ * concat(process(c1), …, flush()) equals embedWatermark(concat(c1, …), rate).
+ */
+export class RateWatermarkEmbedder {
+  private readonly inner: WatermarkEmbedder;
+  private readonly host = new SpanBuffer(); // input at `rate`
+  private readonly host32 = new SpanBuffer(); // the host at 32 kHz, as fed to the embedder
+  private readonly diff32 = new SpanBuffer(); // marked − host at 32 kHz
+  private readonly down: { u: number; d: number; reach: number }; // rate -> 32 kHz
+  private readonly up: { u: number; d: number; reach: number }; // 32 kHz -> rate
+  private fed = 0; // 32 kHz samples fed to the embedder
+  private emitted = 0; // output samples emitted
+  private flushed = false;
+
+  constructor(key: string | Uint8Array, payload: Uint8Array, readonly sampleRate: number, strength: Partial<WatermarkStrength> = {}) {
+    if (sampleRate < 8000) throw new RangeError(`sample rate ${sampleRate} Hz is too low to carry the watermark band`);
+    this.inner = new WatermarkEmbedder(key, payload, WATERMARK_RATE, strength);
+    const ratio = (from: number, to: number) => {
+      let [a, b] = [from, to];
+      while (b) [a, b] = [b, a % b];
+      return { u: to / a, d: from / a, reach: resampleReach(from, to) };
+    };
+    this.down = ratio(sampleRate, WATERMARK_RATE);
+    this.up = ratio(WATERMARK_RATE, sampleRate);
+  }
+
+  process(chunk: Float32Array): Float32Array {
+    if (this.flushed) throw new Error('RateWatermarkEmbedder: process() after flush()');
+    this.host.push(chunk);
+    return this.advance(false);
+  }
+
   flush(): Float32Array {
-    return new Float32Array(0);
+    if (this.flushed) return new Float32Array(0);
+    this.flushed = true;
+    return this.advance(true);
+  }
+
+  private advance(final: boolean): Float32Array {
+    const total = final ? this.host.end : Infinity;
+    // 1) host at 32 kHz, as far as it is final; marked by the 32 kHz embedder.
+    const n32 = final ? resampledLength(this.host.end, this.sampleRate, WATERMARK_RATE) : this.count(this.host.end, this.down);
+    if (n32 > this.fed) {
+      const h = resampleSpan(this.host.view(), this.host.base, total, this.sampleRate, WATERMARK_RATE, this.fed, n32);
+      this.host32.push(h);
+      this.fed = n32;
+      this.take(this.inner.process(h));
+    }
+    if (final) this.take(this.inner.flush());
+    // 2) the difference back at the host rate, as far as it is final.
+    const diffTotal = final ? this.diff32.end : Infinity;
+    const n = final ? this.host.end : Math.min(this.host.end, this.count(this.diff32.end, this.up));
+    if (n <= this.emitted) return new Float32Array(0);
+    const d = resampleSpan(this.diff32.view(), this.diff32.base, diffTotal, WATERMARK_RATE, this.sampleRate, this.emitted, n);
+    const y = this.host.slice(this.emitted, n);
+    for (let i = 0; i < y.length; i++) y[i] += d[i];
+    this.emitted = n;
+    // Keep what later samples still read: the kernels' reach behind the next outputs.
+    this.host.dropBefore(Math.min(this.emitted, Math.floor((this.fed * this.down.d) / this.down.u) - this.down.reach - 1));
+    this.diff32.dropBefore(Math.floor((this.emitted * this.up.d) / this.up.u) - this.up.reach - 1);
+    return y;
+  }
+
+  /** Marked 32 kHz samples out of the embedder: their difference from the host joins diff32. */
+  private take(marked: Float32Array): void {
+    if (!marked.length) return;
+    const start = this.diff32.end;
+    const host = this.host32.slice(start, start + marked.length);
+    const diff = new Float32Array(marked.length);
+    for (let i = 0; i < marked.length; i++) diff[i] = marked[i] - host[i];
+    this.diff32.push(diff);
+    this.host32.dropBefore(this.diff32.end);
+  }
+
+  /** How many outputs of a from→to resampling are final when `known` inputs exist. */
+  private count(known: number, r: { u: number; d: number; reach: number }): number {
+    // output i reads inputs up to floor(i·d/u) + reach; final when that is < known
+    const maxFloor = known - 1 - r.reach;
+    if (maxFloor < 0) return 0;
+    // largest i with floor(i·d/u) ≤ maxFloor  ⇔  i·d < (maxFloor + 1)·u
+    return Math.ceil(((maxFloor + 1) * r.u) / r.d);
   }
 }
 

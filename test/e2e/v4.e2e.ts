@@ -120,7 +120,7 @@ describe('GPT-SoVITS v4 LoRA in the Studio', () => {
       const packs = await m.listStoredPacks();
       const summary = await m.loadStoredPack(packs.find((p: { version: string }) => p.version === 'v4').id);
       const voice = (await m.voices.list()).find((v: { name: string }) => v.name === 'V4 voice');
-      const stream = m.synthesize('Hello there, this is a test.', voice.id, { seed: 3, maxTokens: 30, sampleSteps: 3, lang: 'en' });
+      const stream = m.synthesize('Hello there, this is a test.', voice.id, { seed: 3, maxTokens: 30, sampleSteps: 3, lang: 'en', pauseSec: 0 });
       const progress: { step: number; steps: number }[] = [];
       stream.onprogress = (p: { step: number; steps: number }) => progress.push(p);
       const rates = new Set<number>();

@@ -63,7 +63,7 @@ describe('v4 LoRA pack in the engine', () => {
     const speak = async (steps: number) => {
       const chunks: { pcm: Float32Array; sampleRate: number; kind: string; segmentDone: boolean }[] = [];
       const progress: SynthesisProgress[] = [];
-      const report = await e.synthesize('Hello there, this is a test.', voice.id, { seed: 3, maxTokens: 40, sampleSteps: steps }, (c) => void chunks.push(c), (p) => void progress.push(p)).result;
+      const report = await e.synthesize('Hello there, this is a test.', voice.id, { seed: 3, maxTokens: 40, sampleSteps: steps, pauseSec: 0 }, (c) => void chunks.push(c), (p) => void progress.push(p)).result;
       return { chunks, progress, report };
     };
     const a = await speak(4);
@@ -78,7 +78,7 @@ describe('v4 LoRA pack in the engine', () => {
     expect(a.progress.map((p) => p.step)).toEqual(a.report.segments.flatMap(() => [1, 2, 3, 4]));
     expect(a.report.flow).toMatchObject({ steps: 4 });
     expect(a.report.flow!.stepMs).toBeGreaterThan(0);
-    // The keyed mark is in the 48 kHz output (marked per chunk, see ChunkWatermarker).
+    // The keyed mark is in the 48 kHz output (RateWatermarkEmbedder: marked at 32 kHz as it streams).
     const all = new Float32Array(a.chunks.reduce((n, c) => n + c.pcm.length, 0));
     let at = 0;
     for (const c of a.chunks) all.set(c.pcm, (at += c.pcm.length) - c.pcm.length);
@@ -148,7 +148,7 @@ describe('v3 pack in the engine', () => {
     const { voice } = await e.cloneVoice({ audio: referenceSpeech(), promptText: REFERENCE_TEXT, promptLang: 'en' }).result;
     expect(voice.modelVersion).toBe('v3');
     const chunks: { pcm: Float32Array; sampleRate: number; kind: string }[] = [];
-    const report = await e.synthesize('Hello there, this is a test.', voice.id, { seed: 3, maxTokens: 20, sampleSteps: 2 }, (c) => void chunks.push(c)).result;
+    const report = await e.synthesize('Hello there, this is a test.', voice.id, { seed: 3, maxTokens: 20, sampleSteps: 2, pauseSec: 0 }, (c) => void chunks.push(c)).result;
     expect(chunks.every((c) => c.sampleRate === 24000)).toBe(true);
     const samples = chunks.filter((c) => c.kind === 'speech').reduce((n, c) => n + c.pcm.length, 0);
     // floor(2 · 1.875 · tokens) condition frames per fragment, 256 samples each.

@@ -5,6 +5,7 @@ import {
   embedWatermark,
   makeWatermarkPayload,
   parseWatermarkPayload,
+  RateWatermarkEmbedder,
   voiceIdHash,
   WATERMARK_LATENCY,
   WATERMARK_RATE,
@@ -193,5 +194,36 @@ describe('watermark', { timeout: 60_000 }, () => {
     expect(() => embedWatermark(signals[0].host, RATE, '', payload)).toThrow(expect.objectContaining({ code: 'WATERMARK_KEY' }));
     expect(() => embedWatermark(signals[0].host, RATE, KEY, new Uint8Array(3))).toThrow(RangeError);
     expect(() => new WatermarkEmbedder(KEY, payload, 44100)).toThrow(RangeError);
+  });
+});
+
+describe('RateWatermarkEmbedder (v3 24 kHz, v4 48 kHz output)', { timeout: 120_000 }, () => {
+  it.each([48000, 24000])('%i Hz: streamed in uneven chunks equals embedWatermark of the whole, and is detected', (rate) => {
+    const x = resample(speechLike(6, 11), RATE, rate);
+    const n = x.length;
+    const payload = makeWatermarkPayload('voice-rate');
+    const whole = embedWatermark(x, rate, 'k', payload);
+    const e = new RateWatermarkEmbedder('k', payload, rate);
+    const parts: Float32Array[] = [];
+    let at = 0;
+    for (const size of [1, 4000, 17, 30000, 900, 50_000, 3, 70_000]) {
+      parts.push(e.process(x.subarray(at, Math.min(n, at + size))));
+      at = Math.min(n, at + size);
+    }
+    parts.push(e.process(x.subarray(at)));
+    parts.push(e.flush());
+    const streamed = new Float32Array(n);
+    let k = 0;
+    for (const p of parts) {
+      streamed.set(p, k);
+      k += p.length;
+    }
+    expect(k).toBe(n);
+    let diff = 0;
+    for (let i = 0; i < n; i++) diff = Math.max(diff, Math.abs(streamed[i] - whole[i]));
+    expect(diff).toBeLessThan(1e-6);
+    const found = detectWatermark(streamed, rate, 'k');
+    expect(found.present).toBe(true);
+    expect(found.payload && Array.from(found.payload)).toEqual(Array.from(payload));
   });
 });
