@@ -321,6 +321,18 @@ describe('fp16 (WebGPU shader-f16) and int8 (WASM opt-in) variants of the tiny v
       figures.push(`CFM step ${name} ${snr.toFixed(1)} dB`);
       expect(snr, name).toBeGreaterThan(min);
     }
+    // The encoder's positions and masks stay fp32 in the fp16 variant (v3's x1.875 index arithmetic too).
+    for (const version of ['v4', 'v3'] as const) {
+      const p = version === 'v4' ? pack : await convertToPack({ ...base(), sovits: file(new URL('tiny-v3/s2.pth', DIR), 's2.pth'), vocoder: file(new URL('tiny-v3/bigvgan_generator.pt', DIR), 'bigvgan_generator.pt') });
+      const enc = await session(convertToFp16(p.files.get(p.manifest.files.find((f) => f.role === 'sovits-encoder')!.name)!).bytes);
+      const w = readArrays(DIR, `tiny-${version}`);
+      const c = v3v4FrameCounts(p.manifest.dims.sovits as SoVITSV3V4Config, input.codes.shape[2]);
+      const fea = (await enc.run({ codes: tensorOf(input, 'codes'), phones: tensorOf(input, 'phones'), ge: tensorOf(w, 'ge'), enc_frames: i64([c.encFrames], [1]), mel_frames: i64([c.melFrames], [1]) })).fea;
+      await enc.release();
+      const snrEnc = snrDb(f32Of(w, 'fea_todo'), fea.data as Float32Array);
+      figures.push(`encoder ${version} fp16 ${snrEnc.toFixed(1)} dB`);
+      expect(snrEnc).toBeGreaterThan(30);
+    }
     const voc = await session(convertToFp16(bytes('vocoder')).bytes);
     const snr = snrDb(f32Of(want, 'audio'), (await voc.run({ mel: tensorOf(want, 'mel') })).audio.data as Float32Array);
     await voc.release();
