@@ -276,7 +276,7 @@ describe('Mynah Studio, first visit to offline', () => {
     await page.getByText(/Recording · [4-9]\.\d s of 30 s/).waitFor({ timeout: 60_000 });
     await page.keyboard.press('Enter');
     await expect.poll(() => extras.count(), { timeout: 30_000 }).toBe(2);
-    await expect(extras.nth(1).getByText(/^Recording 3 · \d\.\d s used$/).isVisible()).resolves.toBe(true);
+    await expect(extras.nth(1).getByText(/^Microphone take 1 · \d\.\d s used$/).isVisible()).resolves.toBe(true);
     await page.getByText('This voice will combine 3 recordings (of at most 5).').waitFor();
     await page.getByLabel('What the reference says, word for word').fill(REFERENCE_TEXT);
     await page.getByLabel('Language of the reference').selectOption('en');
