@@ -108,7 +108,7 @@ describe('edge cases', () => {
     }
   });
   it('Japanese prosody marks: [ and ] are real v2 symbols, # becomes UNK (as upstream trained)', async () => {
-    const r = await textToPhones('今日はいい天気ですね', 'ja', 'v2');
+    const r = await textToPhones('こんにちは。今日はいい天気ですね', 'ja', 'v2');
     expect(r.segments[0].phones).toContain('[');
     expect(r.segments[0].phones).toContain('UNK');
     expect(r.segments[0].ids).toContain(322);
