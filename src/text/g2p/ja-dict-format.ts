@@ -318,9 +318,9 @@ export function decodeJaDict(bytes: Uint8Array): JaDict {
     entStart,
     combo: join16(sec('combo'), false) as Uint16Array,
     cost: join16(sec('cost'), true) as Int16Array,
-    chain: sec('chain'),
-    acc: sec('acc'),
-    mora: sec('mora'),
+    chain: sec('chain').slice(), // copies: the decompressed file can then be freed
+    acc: sec('acc').slice(),
+    mora: sec('mora').slice(),
     pronOff,
     pronChars: pronChars.subarray(0, pw),
     combos: Uint16Array.from(h.combos),
