@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 
@@ -31,25 +31,27 @@ function serveOrt(): Plugin {
   };
 }
 
-// kuromoji's Japanese dictionary (12 gzipped files, 18 MB), fetched by the worker only when a text
-// contains Japanese. Served as opaque bytes: kuromoji gunzips them itself.
-const KUROMOJI_DICT = resolve(import.meta.dirname, 'node_modules/kuromoji/dict');
+// The Japanese dictionary (data/ja/naist-jdic.bin.gz, 5.7 MB, NAIST-jdic for OpenJTalk's rules), fetched
+// by the worker only when a text contains Japanese. Served as opaque bytes: the worker gunzips it.
+export const JA_DICT_DIR = resolve(import.meta.dirname, 'data/ja');
+export const JA_DICT_FILES = ['naist-jdic.bin.gz'];
 
-function serveKuromoji(): Plugin {
+function serveJaDict(): Plugin {
   return {
-    name: 'mynah-serve-kuromoji',
+    name: 'mynah-serve-ja-dict',
     configureServer(server) {
       server.middlewares.use((req, res, next) => {
-        const m = /\/kuromoji\/([\w.]+\.dat\.gz)$/.exec((req.url ?? '').split('?')[0]);
-        const file = m && join(KUROMOJI_DICT, m[1]);
-        if (!file || !existsSync(file)) return next();
+        const m = /\/ja\/([\w.-]+)$/.exec((req.url ?? '').split('?')[0]);
+        if (!m || !JA_DICT_FILES.includes(m[1])) return next();
+        const file = join(JA_DICT_DIR, m[1]);
         res.setHeader('Content-Type', 'application/octet-stream');
+        res.setHeader('Content-Length', String(statSync(file).size));
         for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
         createReadStream(file).pipe(res);
       });
     },
     generateBundle() {
-      for (const f of readdirSync(KUROMOJI_DICT)) this.emitFile({ type: 'asset', fileName: `kuromoji/${f}`, source: readFileSync(join(KUROMOJI_DICT, f)) });
+      for (const f of JA_DICT_FILES) this.emitFile({ type: 'asset', fileName: `ja/${f}`, source: readFileSync(join(JA_DICT_DIR, f)) });
     },
   };
 }
@@ -88,7 +90,7 @@ function servePacks(): Plugin {
 
 export default defineConfig({
   base: './',
-  plugins: [serveOrt(), serveKuromoji(), servePacks()],
+  plugins: [serveOrt(), serveJaDict(), servePacks()],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   // Pre-bundling would move ORT away from its .wasm; we load it at run time from ort/ anyway.

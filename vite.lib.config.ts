@@ -1,11 +1,11 @@
 // Library build: `npm run build:lib` -> dist-lib/mynah.js (ES module with the <mynah-speak> and
 // <mynah-studio> elements and the Mynah client; Lit and everything else bundled in, so one
-// script tag is enough), its chunks and worker, the run-time files it loads (ort/, kuromoji/,
+// script tag is enough), its chunks and worker, the run-time files it loads (ort/, ja/,
 // packs/tiny/) beside it, and type declarations (mynah.d.ts -> types/, from tsconfig.lib.json).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
-import { ORT_FILES } from './vite.config.ts';
+import { JA_DICT_DIR, JA_DICT_FILES, ORT_FILES } from './vite.config.ts';
 
 const here = import.meta.dirname;
 
@@ -18,8 +18,7 @@ function runtimeFiles(): Plugin {
     generateBundle() {
       const emit = (fileName: string, source: Uint8Array) => this.emitFile({ type: 'asset', fileName, source });
       copy(resolve(here, 'node_modules/onnxruntime-web/dist'), 'ort', ORT_FILES, emit);
-      const dict = resolve(here, 'node_modules/kuromoji/dict');
-      copy(dict, 'kuromoji', readdirSync(dict), emit);
+      copy(JA_DICT_DIR, 'ja', JA_DICT_FILES, emit);
       const tiny = resolve(here, 'models/packs/tiny');
       if (!existsSync(join(tiny, 'pack.json'))) this.error('the tiny model pack is missing: run `npm run models:tiny` first');
       copy(tiny, 'packs/tiny', readdirSync(tiny), emit);

@@ -98,7 +98,7 @@ export interface MynahOptions {
   precision?: PrecisionRequest;
   /** Where onnxruntime-web's files are served; defaults to the app's own `ort/` folder. */
   ortBase?: string;
-  /** Where kuromoji's Japanese dictionary is served; defaults to the app's `kuromoji/` folder. */
+  /** Where the Japanese dictionary (naist-jdic.bin.gz) is served; defaults to the app's `ja/` folder. */
   dicBase?: string;
   /** The operator's watermark key for every output (default: Mynah's public key); detectWatermark needs the same. */
   watermarkKey?: string;
@@ -141,7 +141,7 @@ export class Mynah {
         backend: options.backend ?? 'auto',
         ...(options.precision ? { precision: options.precision } : {}),
         ortBase: options.ortBase ?? defaultOrtBase(),
-        dicBase: options.dicBase ?? appUrl('kuromoji/'),
+        dicBase: options.dicBase ?? appUrl('ja/'),
         ...(options.watermarkKey ? { watermarkKey: options.watermarkKey } : {}),
         ...(options.contentFilter ? { contentFilter: options.contentFilter } : {}),
       });

@@ -1,5 +1,5 @@
 // The library build (`npm run build:lib` -> dist-lib/mynah.js + types): the embeddable elements
-// and the engine client. The run-time files (ort/, kuromoji/, packs/tiny/) are copied next to
+// and the engine client. The run-time files (ort/, ja/, packs/tiny/) are copied next to
 // mynah.js, and everything finds them there, wherever the library is hosted.
 import './lib-base';
 import { Mynah as Client, type MynahOptions } from './client';
@@ -32,7 +32,7 @@ export type Mynah = Client;
 export const Mynah = {
   /** Starts the engine in its own worker. */
   async create(options: MynahOptions = {}): Promise<Client> {
-    const client = await Client.create({ ortBase: assetUrl('ort/'), dicBase: assetUrl('kuromoji/'), ...options });
+    const client = await Client.create({ ortBase: assetUrl('ort/'), dicBase: assetUrl('ja/'), ...options });
     // loadPack() with no URL means the pack shipped beside the library, not beside the page.
     const load = client.loadPack.bind(client);
     client.loadPack = (url: string = DEFAULT_PACK_URL, onProgress?: (p: FetchProgress) => void): Promise<PackSummary> => load(url, onProgress);

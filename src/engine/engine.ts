@@ -34,7 +34,7 @@ export interface EngineOptions {
   contentFilter?: Partial<ContentFilterConfig>;
   /** Key of the output watermark; detectWatermark needs the same key. */
   watermarkKey?: string;
-  /** Where kuromoji's dictionary files are (URL in a browser; Node reads node_modules). */
+  /** Where the Japanese dictionary is (URL in a browser; Node reads data/ja/). */
   dicBase?: string;
 }
 

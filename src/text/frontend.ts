@@ -33,7 +33,7 @@ export interface FrontendOptions {
 /** Longest text one call converts; longer text must go through splitText first. */
 export const MAX_FRAGMENT_CHARS = 10_000;
 
-/** Loads the dictionaries the given languages need (CMUdict for en, kuromoji for ja). */
+/** Loads the dictionaries the given languages need (CMUdict for en, NAIST-jdic for ja). */
 export async function loadTextFrontend(langs: readonly SegmentLang[] = ['zh', 'en', 'ja'], opts: FrontendOptions = {}): Promise<void> {
   const jobs: Promise<unknown>[] = [];
   if (langs.includes('en')) jobs.push(loadEnglishDictionary());

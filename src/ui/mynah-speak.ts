@@ -168,7 +168,7 @@ export class MynahSpeak extends LitElement {
       this.loadedPack = undefined;
     }
     if (!this.own) {
-      const client = await Mynah.create({ backend: this.backend, ortBase: assetUrl('ort/', this.assetBase), dicBase: assetUrl('kuromoji/', this.assetBase) });
+      const client = await Mynah.create({ backend: this.backend, ortBase: assetUrl('ort/', this.assetBase), dicBase: assetUrl('ja/', this.assetBase) });
       if (!this.isConnected) {
         client.dispose();
         throw new MynahError('ELEMENT_REMOVED', 'The element was removed from the page.');

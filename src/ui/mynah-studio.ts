@@ -93,7 +93,7 @@ export class MynahStudio extends LitElement {
     const q = new URLSearchParams(location.search).get('backend');
     const backend: BackendRequest = q === 'webgpu' || q === 'wasm' || q === 'auto' ? q : this.backend;
     try {
-      const client = await Mynah.create({ backend, ortBase: assetUrl('ort/'), dicBase: assetUrl('kuromoji/') });
+      const client = await Mynah.create({ backend, ortBase: assetUrl('ort/'), dicBase: assetUrl('ja/') });
       if (!this.isConnected) return client.dispose();
       this.client = client;
       this.info = client.backendInfo();
