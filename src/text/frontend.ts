@@ -2,7 +2,7 @@
 import { MynahError } from '../errors';
 import { g2pEnglish, loadEnglishDictionary } from './g2p/en';
 import { g2pJapanese, loadJapaneseTokenizer, type JapaneseLoadOptions } from './g2p/ja';
-import { g2pChinese } from './g2p/zh';
+import { g2pChinese, loadZhLexicon } from './g2p/zh';
 import { normalizeEn } from './normalize/en';
 import { normalizeJa } from './normalize/ja';
 import { normalizeZh } from './normalize/zh';
@@ -36,6 +36,7 @@ export const MAX_FRAGMENT_CHARS = 10_000;
 /** Loads the dictionaries the given languages need (CMUdict for en, kuromoji for ja). */
 export async function loadTextFrontend(langs: readonly SegmentLang[] = ['zh', 'en', 'ja'], opts: FrontendOptions = {}): Promise<void> {
   const jobs: Promise<unknown>[] = [];
+  if (langs.includes('zh')) jobs.push(loadZhLexicon());
   if (langs.includes('en')) jobs.push(loadEnglishDictionary());
   if (langs.includes('ja')) jobs.push(loadJapaneseTokenizer(opts.ja));
   await Promise.all(jobs);
