@@ -118,11 +118,25 @@ export function tokenizeEnglish(text: string): string[] {
  * Phones for normalized English text. Requires `loadEnglishDictionary()` to have resolved.
  * Marks pass through (`'` becomes `-`); anything that is not a phone or mark is dropped.
  */
-export function g2pEnglish(normText: string): string[] {
+export interface EnOverrides {
+  /** Given phones for a word (lower case), or words it sounds like. */
+  get(word: string): { phones?: string[]; soundsLike?: string } | undefined;
+}
+
+export function g2pEnglish(normText: string, overrides?: EnOverrides, depth = 0): string[] {
   if (!cmu) throw new Error('CMUdict is not loaded: await loadEnglishDictionary() first');
   const phones: string[] = [];
   for (const token of tokenizeEnglish(normText)) {
     const word = token.toLowerCase();
+    const given = /[a-z]/.test(word) ? overrides?.get(word) : undefined;
+    if (given?.phones) {
+      phones.push(...given.phones);
+      continue;
+    }
+    if (given?.soundsLike !== undefined && depth < 2) {
+      phones.push(...g2pEnglish(given.soundsLike, overrides, depth + 1).filter((p) => !'!?…,.-'.includes(p)));
+      continue;
+    }
     if (!/[a-z]/.test(word)) {
       if (word === "'") phones.push('-');
       else if ('!?…,.-'.includes(word)) phones.push(word);

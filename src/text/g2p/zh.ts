@@ -5,6 +5,7 @@ import { OPENCPOP_STRICT } from '../data/opencpop-strict';
 import { MUST_ERHUA, NOT_ERHUA } from '../data/zh-word-lists';
 import { PUNCTUATION_SET } from '../symbols';
 import { modifiedTone, preMergeForModify } from '../tone-sandhi';
+import { splitByWords } from '../lexicon';
 import { jiebaCutForSearch, jiebaPosseg, loadZhLexicon, pypinyinWord, zhLexiconLoaded, type TaggedWord } from './zh-lexicon';
 
 export { loadZhLexicon, zhLexiconLoaded };
@@ -16,8 +17,11 @@ export interface ZhPhones {
   warnings: string[];
 }
 
-/** A word whose pronunciation is given (personal pronunciation list): pypinyin-style readings per character. */
-export type ZhOverride = (word: string) => [string[], string[]] | undefined;
+/** Words whose phones are given (the personal pronunciation list): word -> 2 phones per character. */
+export interface ZhOverrides {
+  words: readonly string[];
+  phones(word: string): string[] | undefined;
+}
 
 function mergeErhua(initials: string[], finals: string[], word: string, pos: string): [string[], string[]] {
   const n = finals.length;
@@ -65,34 +69,45 @@ export function syllableToPhones(py: string, tone: string): [string, string] | u
 
 const finalsOf = (w: string) => pypinyinWord(w)[1];
 
-/** jieba words with tags, after upstream's pre-merge, for one sentence (exposed for "show phones"). */
-export function zhWords(sentence: string): TaggedWord[] {
-  return preMergeForModify(jiebaPosseg(sentence), finalsOf);
+/** jieba words with tags, after upstream's pre-merge, for one sentence; listed words stay whole. */
+export function zhWords(sentence: string, overrides?: ZhOverrides): TaggedWord[] {
+  const out: TaggedWord[] = [];
+  for (const run of splitByWords(sentence, overrides?.words ?? [])) {
+    if (run.word) out.push([run.text, 'user']);
+    else out.push(...preMergeForModify(jiebaPosseg(run.text), finalsOf));
+  }
+  return out;
 }
 
 /** Phones and word2ph for normalized Chinese text (only ideographs and `!?…,.-`). Needs loadZhLexicon(). */
-export function g2pChinese(normText: string, override?: ZhOverride): ZhPhones {
+export function g2pChinese(normText: string, overrides?: ZhOverrides): ZhPhones {
   const phones: string[] = [];
   const word2ph: number[] = [];
   const warnings: string[] = [];
   const sentences = normText.split(/(?<=[!?…,.\-])\s*/).filter((s) => s.trim() !== '');
   for (const raw of sentences) {
     const sentence = raw.replace(/[a-zA-Z]+/g, '');
-    const initials: string[] = [];
-    const finals: string[] = [];
-    for (const [word, pos] of zhWords(sentence)) {
+    // Per syllable: pypinyin initial + final, or given phones.
+    const items: Array<[string, string] | { phones: [string, string] }> = [];
+    for (const [word, pos] of zhWords(sentence, overrides)) {
       if (pos === 'eng') continue;
-      const given = override?.(word);
-      let [ini, fin] = given ?? pypinyinWord(word);
-      if (!given) {
-        fin = modifiedTone(word, pos, fin, jiebaCutForSearch);
-        [ini, fin] = mergeErhua(ini, fin, word, pos);
+      const given = pos === 'user' ? overrides?.phones(word) : undefined;
+      if (given) {
+        for (let i = 0; i + 1 < given.length; i += 2) items.push({ phones: [given[i], given[i + 1]] });
+        continue;
       }
-      initials.push(...ini);
-      finals.push(...fin);
+      let [ini, fin] = pypinyinWord(word);
+      fin = modifiedTone(word, pos, fin, jiebaCutForSearch);
+      [ini, fin] = mergeErhua(ini, fin, word, pos);
+      ini.forEach((c, i) => items.push([c, fin[i]]));
     }
-    initials.forEach((c, i) => {
-      const v = finals[i];
+    for (const item of items) {
+      if (!Array.isArray(item)) {
+        phones.push(...item.phones);
+        word2ph.push(2);
+        continue;
+      }
+      const [c, v] = item;
       if (c === v) {
         if (PUNCTUATION_SET.has(c)) {
           phones.push(c);
@@ -102,7 +117,7 @@ export function g2pChinese(normText: string, override?: ZhOverride): ZhPhones {
           phones.push('UNK', 'UNK');
           word2ph.push(2);
         }
-        return;
+        continue;
       }
       const ph = pinyinToPhones(c, v);
       if (ph) phones.push(...ph);
@@ -111,7 +126,7 @@ export function g2pChinese(normText: string, override?: ZhOverride): ZhPhones {
         phones.push('UNK', 'UNK');
       }
       word2ph.push(2);
-    });
+    }
   }
   return { phones, word2ph, warnings };
 }
