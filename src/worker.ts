@@ -115,6 +115,8 @@ const api = {
     return job.id;
   },
   cancel: (jobId: number) => ready().cancel(jobId),
+  /** The phones synthesis would use for a text (the personal pronunciation list applied). */
+  showPhones: (text: string, lang?: LangMode) => ready().showPhones(text, lang),
   /** Test hook: simulates a lost GPU (driver reset). */
   loseDevice: () => ready().loseDevice(),
 };

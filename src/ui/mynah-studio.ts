@@ -8,6 +8,7 @@ import './error-banner';
 import { offlineState, precache, type OfflineState } from './offline';
 import { playerUrl, recorderUrl } from '../audio/worklet-urls';
 import './pack-panel';
+import './pronunciation-panel';
 import './reference-panel';
 import { controls, errorDetail, tokens, type ErrorDetail } from './shared';
 import './speak-panel';
@@ -188,6 +189,7 @@ export class MynahStudio extends LitElement {
         <mynah-voice-library .client=${this.client} .voices=${this.voices} .selected=${this.selected} .packId=${this.pack?.manifest.id ?? ''}
           @voice-select=${(e: CustomEvent<string>) => this.select(e.detail)} @voices-changed=${() => this.refreshVoices()}></mynah-voice-library>
         <mynah-speak-panel class="wide" id="speak" .client=${this.client} .pack=${this.pack} .voice=${voice} @speech-finished=${() => this.refreshInfo()}></mynah-speak-panel>
+        <mynah-pronunciation-panel class="wide" .client=${this.client}></mynah-pronunciation-panel>
         <mynah-check-panel class="wide" .voices=${this.voices}></mynah-check-panel>
       </main>
       <footer>Mynah runs GPT-SoVITS (v1, v2, v2Pro and v2ProPlus models) with onnxruntime-web. Only clone voices you have permission to use.</footer>`;
