@@ -1,13 +1,13 @@
 // Text frontend: text -> GPT-SoVITS phone ids per language segment (upstream get_phones_and_bert + clean_text).
 import { MynahError } from '../errors';
 import { g2pEnglish, loadEnglishDictionary } from './g2p/en';
-import { g2pJapanese, loadJapaneseTokenizer, type JapaneseLoadOptions } from './g2p/ja';
+import { g2pJapanese, japaneseKanaToPhones, loadJapaneseTokenizer, type JapaneseLoadOptions } from './g2p/ja';
 import { g2pChinese, loadZhLexicon } from './g2p/zh';
 import { normalizeEn } from './normalize/en';
 import { normalizeJa } from './normalize/ja';
 import { normalizeZh } from './normalize/zh';
 import { segmentByLanguage, splitText, type CutMethod, type LangMode, type SegmentLang } from './segment';
-import { PronunciationList } from './lexicon';
+import { PronunciationList, splitByWords } from './lexicon';
 import { phonesToIds, replaceUnknown, type ModelVersion } from './symbols';
 
 export { PronunciationList };
@@ -95,8 +95,34 @@ function cleanSegment(text: string, lang: SegmentLang, version: ModelVersion, wa
     return { text, lang, phones, ids: phonesToIds(phones, version), normText };
   }
   const normText = normalizeJa(text);
-  const phones = replaceUnknown(g2pJapanese(normText, warnings), version);
+  const phones = replaceUnknown(g2pJapaneseWithList(normText, warnings, list), version);
   return { text, lang, phones, ids: phonesToIds(phones, version), normText };
+}
+
+const PUNCT = new Set([',', '.', '!', '?', '…', '-']);
+
+/**
+ * Japanese with the personal list: each listed word is read from its kana and accent as its own
+ * accent phrase (joined to its neighbours with `#`, upstream's phrase boundary); the rest as usual.
+ */
+function g2pJapaneseWithList(normText: string, warnings: string[], list?: PronunciationList): string[] {
+  const entries = list?.japanese() ?? [];
+  if (!entries.length) return g2pJapanese(normText, warnings);
+  const byWord = new Map(entries.map((e) => [e.word.normalize('NFKC'), e]));
+  const out: string[] = [];
+  const append = (phones: string[]) => {
+    if (!phones.length) return;
+    const last = out[out.length - 1];
+    if (last !== undefined && !PUNCT.has(last) && !PUNCT.has(phones[0])) out.push('#');
+    out.push(...phones);
+  };
+  for (const part of splitByWords(normText, [...byWord.keys()].sort((a, b) => b.length - a.length))) {
+    if (part.word) {
+      const e = byWord.get(part.text)!;
+      append(japaneseKanaToPhones(e.kana, e.accent ?? 0));
+    } else append(g2pJapanese(part.text, warnings));
+  }
+  return out;
 }
 
 async function convert(text: string, lang: LangMode, version: ModelVersion, opts: FrontendOptions, warnings: string[]): Promise<PhoneSegment[]> {

@@ -57,6 +57,20 @@ describe('application', () => {
     expect(await phones('我去银行取钱。', 'zh', list)).toBe('w o3 q v4 y in2 x ing2 q v3 q ian2 .');
   });
 
+  it('Japanese: a listed word is read from its kana and accent as its own accent phrase', async () => {
+    await loadTextFrontend(['ja']);
+    const ja = async (t: string, list?: PronunciationList) => (await textToPhones(t, 'ja', 'v2', list ? { pronunciations: list } : {})).segments.map((s) => s.phones.join(' ')).join(' | ');
+    const plain = await ja('明日は晴れです。');
+    const list = new PronunciationList([{ word: '明日', lang: 'ja', pronunciation: 'あす', accent: 2 }]);
+    const listed = await ja('明日は晴れです。', list);
+    // Its own accent phrase (the boundary # is UNK in the v2 table, as upstream writes it); a fall after
+    // its last mora shows on no phone of a one-word phrase.
+    expect(listed.startsWith('a [ s u UNK w a UNK h a [ r e ] d e s u')).toBe(true);
+    expect(plain.startsWith('a [ sh i t a')).toBe(true);
+    // Text without the word is unchanged.
+    expect(await ja('今日は晴れです。', list)).toBe(await ja('今日は晴れです。'));
+  });
+
   it('English: ARPAbet and sounds-like, in any case', async () => {
     const list = new PronunciationList([
       { word: 'tomato', lang: 'en', pronunciation: 'T AH0 M AA1 T OW2' },
