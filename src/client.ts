@@ -15,6 +15,7 @@ import type { LangMode } from './text/frontend';
 import { deleteVoice, exportVoice, getVoice, importVoice, listVoices, renameVoice, type Voice, type VoiceConsent } from './store/voices';
 import type { SpeechSink, WorkerApi } from './worker';
 import { installErrorTransfer } from './comlink-errors';
+import { DEFAULT_PACK_PATH } from './pack/default';
 import { detectWatermark, type CheckOptions, type WatermarkCheck } from './safety/check';
 import type { ContentFilterConfig } from './safety/filter';
 
@@ -121,7 +122,7 @@ function appUrl(path: string): string {
   return new URL(`${import.meta.env.BASE_URL}${path}`, document.baseURI).href;
 }
 const defaultOrtBase = () => appUrl('ort/');
-const defaultPackUrl = () => appUrl('packs/tiny/pack.json');
+const defaultPackUrl = () => appUrl(DEFAULT_PACK_PATH);
 
 export class Mynah {
   private constructor(
