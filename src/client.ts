@@ -17,6 +17,7 @@ import { deletePronunciation, listPronunciations, mergePronunciations, savePronu
 import type { PronLang, PronunciationEntry } from './text/lexicon';
 import type { SpeechSink, WorkerApi } from './worker';
 import { installErrorTransfer } from './comlink-errors';
+import { DEFAULT_PACK_PATH } from './pack/default';
 import { detectWatermark, type CheckOptions, type WatermarkCheck } from './safety/check';
 import type { ContentFilterConfig } from './safety/filter';
 
@@ -127,7 +128,7 @@ function appUrl(path: string): string {
   return new URL(`${import.meta.env.BASE_URL}${path}`, document.baseURI).href;
 }
 const defaultOrtBase = () => appUrl('ort/');
-const defaultPackUrl = () => appUrl('packs/tiny/pack.json');
+const defaultPackUrl = () => appUrl(DEFAULT_PACK_PATH);
 
 export class Mynah {
   private constructor(

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWav } from '../../src/audio/wav';
 import { SV_CHECKPOINT_NAME } from '../../src/pack/versions';
 import { CONSENT_STATEMENT } from '../../src/safety/consent';
-import { REFERENCE_TEXT, REFERENCE_WAV } from '../helpers/reference-speech';
+import { AUDIO_FIXTURES, REFERENCE_TEXT, REFERENCE_WAV } from '../helpers/reference-speech';
 import { launch, watchConsole, type Page } from './browser';
 import { serveStatic, type StaticServer } from './server';
 
@@ -22,7 +22,7 @@ const FIXTURES = resolve('test/fixtures/checkpoints');
 const V2PRO = resolve('test/fixtures/v2pro');
 // More LibriVox clips of the same reader: extra recordings for a multi-reference voice (0880 has
 // 3.0 s of speech, too little to be used).
-const LIBRIVOX = '/usr/share/pocketsphinx/test/data/librivox';
+const LIBRIVOX = join(AUDIO_FIXTURES, 'librivox');
 const clip = (n: string) => join(LIBRIVOX, `sense_and_sensibility_01_austen_64kb-${n}.wav`);
 let server: StaticServer;
 let chrome: Awaited<ReturnType<typeof launch>>;

@@ -12,11 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SV_CHECKPOINT_NAME } from '../../src/pack/versions';
 import { launch, watchConsole, type Page } from './browser';
 import { serveStatic, type StaticServer } from './server';
+import { SHORT_WAV } from '../helpers/reference-speech';
 
 const CKPT = resolve('test/fixtures/checkpoints');
 const V2PRO = resolve('test/fixtures/v2pro');
 // The shortest LibriVox clip (3.3 s): SwiftShader's WebGPU is slow on a 2-core machine.
-const WAV = '/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0930.wav';
+const WAV = SHORT_WAV;
 const WAV_TEXT = 'He might even have been made amiable himself.';
 const PACK_ID = 'tiny-v2proplus';
 // Tokens spoken per backend: SwiftShader's WebGPU is slow here (seconds per decode step under load).
