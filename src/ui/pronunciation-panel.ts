@@ -24,6 +24,8 @@ export class PronunciationPanel extends LitElement {
   @state() private phonesText = '';
   @state() private phonesLang: LangMode = 'auto';
   @state() private shown?: ShownPhones;
+  /** Counts answers shown, so a reader (a test, assistive tech) can tell a fresh table from the last one. */
+  @state() private shownRun = 0;
   @state() private busy = false;
 
   static styles = [
@@ -84,6 +86,7 @@ export class PronunciationPanel extends LitElement {
     this.error = '';
     try {
       this.shown = await this.client.showPhones(this.phonesText, this.phonesLang);
+      this.shownRun++;
     } catch (e) {
       this.error = (e as Error).message;
     } finally {
@@ -128,7 +131,7 @@ export class PronunciationPanel extends LitElement {
         <button id="phones-show" ?disabled=${!this.client || this.busy} @click=${this.show}>Show phones</button>
       </div>
       ${this.shown
-        ? html`<table id="phones-out" aria-label="Phones">
+        ? html`<table id="phones-out" aria-label="Phones" data-run=${this.shownRun}>
               <tr><th>Language</th><th>Text</th><th>Phones</th></tr>
               ${this.shown.segments.map((s) => html`<tr><td>${s.lang}</td><td>${s.text}</td><td class="phones">${s.phones.join(' ')}</td></tr>`)}
             </table>

@@ -301,7 +301,7 @@ describe('Mynah Studio, first visit to offline', () => {
     const files = page.getByLabel('Recordings of the same speaker to add to Pro voice');
     await expect.poll(() => files.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
     await files.setInputFiles(clip('0890'));
-    const confirm = page.getByRole('button', { name: 'Add', exact: true });
+    const confirm = page.getByRole('form', { name: 'Add recordings to Pro voice' }).getByRole('button', { name: 'Add', exact: true });
     await expect(confirm.isDisabled()).resolves.toBe(true); // not before the same-speaker confirmation
     await page.getByLabel('These recordings are of the same person, and the consent recorded for this voice covers them.').check();
     await confirm.click();
