@@ -1,13 +1,15 @@
 // Library build: `npm run build:lib` -> dist-lib/mynah.js (ES module with the <mynah-speak> and
 // <mynah-studio> elements and the Mynah client; Lit and everything else bundled in, so one
-// script tag is enough), its chunks and worker, the run-time files it loads (ort/, kuromoji/,
-// packs/tiny/) beside it, and type declarations (mynah.d.ts -> types/, from tsconfig.lib.json).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// script tag is enough), its chunks and worker, the run-time files it loads (ort/, ja/,
+// the default pack in packs/<id>/: tiny, or MYNAH_DEFAULT_PACK as for the app) beside it, and type
+// declarations (mynah.d.ts -> types/, from tsconfig.lib.json).
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
-import { ORT_FILES } from './vite.config.ts';
+import { defaultPack, JA_DICT_DIR, JA_DICT_FILES, ORT_FILES, packFileNames } from './vite.config.ts';
 
 const here = import.meta.dirname;
+const DEFAULT_PACK = defaultPack();
 
 function runtimeFiles(): Plugin {
   const copy = (from: string, to: string, names: string[], emit: (fileName: string, source: Uint8Array) => void) => {
@@ -18,11 +20,8 @@ function runtimeFiles(): Plugin {
     generateBundle() {
       const emit = (fileName: string, source: Uint8Array) => this.emitFile({ type: 'asset', fileName, source });
       copy(resolve(here, 'node_modules/onnxruntime-web/dist'), 'ort', ORT_FILES, emit);
-      const dict = resolve(here, 'node_modules/kuromoji/dict');
-      copy(dict, 'kuromoji', readdirSync(dict), emit);
-      const tiny = resolve(here, 'models/packs/tiny');
-      if (!existsSync(join(tiny, 'pack.json'))) this.error('the tiny model pack is missing: run `npm run models:tiny` first');
-      copy(tiny, 'packs/tiny', readdirSync(tiny), emit);
+      copy(JA_DICT_DIR, 'ja', JA_DICT_FILES, emit);
+      copy(DEFAULT_PACK.dir, `packs/${DEFAULT_PACK.id}`, packFileNames(DEFAULT_PACK, (why) => this.error(why)), emit);
       // Types: tsc writes dist-lib/types/ after this build; this is the entry that points there.
       this.emitFile({ type: 'asset', fileName: 'mynah.d.ts', source: "export * from './types/lib';\n" });
     },
@@ -35,7 +34,7 @@ export default defineConfig({
   plugins: [runtimeFiles()],
   // Production builds of Lit and friends even when run under a test runner (NODE_ENV=test).
   resolve: { conditions: ['module', 'browser', 'production'] },
-  define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+  define: { 'process.env.NODE_ENV': JSON.stringify('production'), __MYNAH_DEFAULT_PACK__: JSON.stringify(`packs/${DEFAULT_PACK.id}/pack.json`) },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   worker: { format: 'es' },
   build: {

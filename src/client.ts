@@ -4,7 +4,7 @@ import { decodeAudioFile } from './audio/decode';
 import type { PcmAudio } from './audio/pcm';
 import type { BackendInfo, BackendRequest } from './engine/backend';
 import type { PrecisionRequest } from './engine/precision';
-import type { CloneResult, PackSummary } from './engine/engine';
+import type { CloneResult, PackSummary, ShownPhones } from './engine/engine';
 import type { AudioChunk, SynthesisOptions, SynthesisProgress, SynthesisReport } from './engine/synthesize';
 import type { PlainTensor } from './engine/tensors';
 import { MynahError } from './errors';
@@ -12,9 +12,12 @@ import type { FetchProgress } from './pack/fetch';
 import type { ConvertFiles, ConvertProgress, ConvertReport } from './pack/convert';
 import type { PackManifest } from './pack/manifest';
 import type { LangMode } from './text/frontend';
-import { deleteVoice, exportVoice, getVoice, importVoice, listVoices, renameVoice, type Voice, type VoiceConsent } from './store/voices';
+import { deleteVoice, exportVoice, getVoice, importVoice, listVoices, pronunciationsInExport, renameVoice, type Voice, type VoiceConsent } from './store/voices';
+import { deletePronunciation, listPronunciations, mergePronunciations, savePronunciation } from './store/pronunciations';
+import type { PronLang, PronunciationEntry } from './text/lexicon';
 import type { SpeechSink, WorkerApi } from './worker';
 import { installErrorTransfer } from './comlink-errors';
+import { DEFAULT_PACK_PATH } from './pack/default';
 import { detectWatermark, type CheckOptions, type WatermarkCheck } from './safety/check';
 import type { ContentFilterConfig } from './safety/filter';
 
@@ -27,6 +30,8 @@ export type { WatermarkCheck, CheckOptions, Voice, VoiceConsent, AudioChunk, Bac
  * ends; `cancel()` stops it within one decode step.
  */
 const toPcm = async (a: Blob | ArrayBuffer | PcmAudio): Promise<PcmAudio> => ('channels' in a ? a : decodeAudioFile(a));
+
+export type { ShownPhones, PronunciationEntry, PronLang };
 
 export class SpeechStream implements AsyncIterable<AudioChunk> {
   private readonly queue: AudioChunk[] = [];
@@ -102,7 +107,7 @@ export interface MynahOptions {
   precision?: PrecisionRequest;
   /** Where onnxruntime-web's files are served; defaults to the app's own `ort/` folder. */
   ortBase?: string;
-  /** Where kuromoji's Japanese dictionary is served; defaults to the app's `kuromoji/` folder. */
+  /** Where the Japanese dictionary (naist-jdic.bin.gz) is served; defaults to the app's `ja/` folder. */
   dicBase?: string;
   /** The operator's watermark key for every output (default: Mynah's public key); detectWatermark needs the same. */
   watermarkKey?: string;
@@ -127,7 +132,7 @@ function appUrl(path: string): string {
   return new URL(`${import.meta.env.BASE_URL}${path}`, document.baseURI).href;
 }
 const defaultOrtBase = () => appUrl('ort/');
-const defaultPackUrl = () => appUrl('packs/tiny/pack.json');
+const defaultPackUrl = () => appUrl(DEFAULT_PACK_PATH);
 
 export class Mynah {
   private constructor(
@@ -145,7 +150,7 @@ export class Mynah {
         backend: options.backend ?? 'auto',
         ...(options.precision ? { precision: options.precision } : {}),
         ortBase: options.ortBase ?? defaultOrtBase(),
-        dicBase: options.dicBase ?? appUrl('kuromoji/'),
+        dicBase: options.dicBase ?? appUrl('ja/'),
         ...(options.watermarkKey ? { watermarkKey: options.watermarkKey } : {}),
         ...(options.contentFilter ? { contentFilter: options.contentFilter } : {}),
       });
@@ -247,6 +252,24 @@ export class Mynah {
   }
 
   /**
+   * The phones Mynah will use for `text`, per language segment, with the personal pronunciation
+   * list applied ("show phones"). Needs no model pack.
+   */
+  showPhones(text: string, lang: LangMode = 'auto'): Promise<ShownPhones> {
+    return this.api.showPhones(text, lang);
+  }
+
+  /**
+   * The personal pronunciation list (IndexedDB, shared with the engine, applied in every synthesis).
+   * Entries are validated: zh pinyin with tones, en ARPAbet or "sounds like: ...", ja kana (+ accent).
+   */
+  readonly pronunciations = {
+    list: () => listPronunciations(),
+    save: (entry: PronunciationEntry) => savePronunciation(entry),
+    delete: (word: string, lang: PronLang) => deletePronunciation(word, lang),
+  };
+
+  /**
    * The voice library. Voices live in this origin's IndexedDB, shared by the page and the worker,
    * so library edits need no engine.
    */
@@ -256,8 +279,14 @@ export class Mynah {
     rename: (id: string, name: string) => renameVoice(id, name),
     delete: (id: string) => deleteVoice(id),
     /** One JSON file holding everything the voice needs. */
-    export: async (id: string) => exportVoice(await getVoice(id)),
-    import: (file: string) => importVoice(file),
+    /** One JSON file holding everything the voice needs, and the personal pronunciation list. */
+    export: async (id: string) => exportVoice(await getVoice(id), await listPronunciations()),
+    /** Imports a voice file; pronunciations it carries are added to the list (existing words keep theirs). */
+    import: async (file: string) => {
+      const v = await importVoice(file);
+      await mergePronunciations(pronunciationsInExport(file));
+      return v;
+    },
   };
 
   /** Test hook: makes the worker's GPU device go away as a driver reset would. */

@@ -11,6 +11,9 @@ import type { PrecisionRequest } from './precision';
 import { loadModels, releaseSessions, type BertAvailability, type LoadedModels } from './models';
 import { buildProbeGraph, probeFeeds } from './probe';
 import { JobQueue, type JobId } from './queue';
+import { currentPronunciations } from '../store/pronunciations';
+import { splitText, textToPhones, type LangMode } from '../text/frontend';
+import type { ModelVersion as TextModelVersion } from '../text/symbols';
 import { synthesize, type ChunkSink, type SynthesisOptions, type SynthesisProgress, type SynthesisReport } from './synthesize';
 import { toOrt, toPlain, type PlainTensor } from './tensors';
 import { addVoiceReferences, extractVoice, type CloneRequest, type CloneTimings } from './voice';
@@ -34,7 +37,7 @@ export interface EngineOptions {
   contentFilter?: Partial<ContentFilterConfig>;
   /** Key of the output watermark; detectWatermark needs the same key. */
   watermarkKey?: string;
-  /** Where kuromoji's dictionary files are (URL in a browser; Node reads node_modules). */
+  /** Where the Japanese dictionary is (URL in a browser; Node reads data/ja/). */
   dicBase?: string;
 }
 
@@ -330,8 +333,27 @@ export class Engine {
         if (!passphrase) throw new MynahError('VOICE_LOCKED', `The voice "${voice.name}" is locked. Enter its passphrase to use it.`);
         voice = await unlockVoice(voice, passphrase);
       }
-      return synthesize(this.loaded(), voice, text, synthOptions, (c) => (produced(), emit(c)), { signal, dicBase: this.options.dicBase, watermarkKey: this.options.watermarkKey, onProgress });
+      const pronunciations = await currentPronunciations();
+      return synthesize(this.loaded(), voice, text, synthOptions, (c) => (produced(), emit(c)), { signal, dicBase: this.options.dicBase, watermarkKey: this.options.watermarkKey, onProgress, pronunciations });
     });
+  }
+
+  /**
+   * The phones synthesis would use for `text` (the personal pronunciation list applied), per language
+   * segment and fragment; needs no model pack.
+   */
+  async showPhones(text: string, lang: LangMode = 'auto', version: TextModelVersion = 'v2'): Promise<ShownPhones> {
+    checkText(text);
+    if (!['auto', 'zh', 'en', 'ja'].includes(lang)) throw new MynahError('OPTIONS_INVALID', `Unknown language "${String(lang)}": use auto, zh, en or ja.`);
+    const pronunciations = await currentPronunciations();
+    const warnings: string[] = [];
+    const segments: ShownPhones['segments'] = [];
+    for (const f of splitText(text, 'cut5', 510, lang).slice(0, 200)) {
+      const r = await textToPhones(f, lang, version, { ...(this.options.dicBase ? { ja: { dicPath: this.options.dicBase } } : {}), pronunciations });
+      warnings.push(...r.warnings);
+      for (const seg of r.segments) segments.push({ lang: seg.lang, text: seg.text, normText: seg.normText, phones: seg.phones });
+    }
+    return { segments, warnings, pronunciations: pronunciations.size };
   }
 
   private filterConfig?: Readonly<ContentFilterConfig>;
@@ -401,4 +423,12 @@ export class Engine {
     const { outputs, locations } = await this.runModel(buildProbeGraph().toBytes(), feeds);
     return { y: outputs.y, location: locations.y };
   }
+}
+
+/** What showPhones returns: phones per language segment, as synthesis will use them. */
+export interface ShownPhones {
+  segments: Array<{ lang: string; text: string; normText: string; phones: string[] }>;
+  warnings: string[];
+  /** How many entries of the personal pronunciation list were in force. */
+  pronunciations: number;
 }

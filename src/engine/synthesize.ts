@@ -8,7 +8,7 @@ import type { Voice } from '../store/voices';
 import type { PackManifest } from '../pack/manifest';
 import { MODEL_FAMILIES } from '../pack/versions';
 import { DEFAULT_WATERMARK_KEY, makeWatermarkPayload, RateWatermarkEmbedder, WATERMARK_RATE, WatermarkEmbedder } from '../safety/watermark';
-import { splitText, textToPhones, type CutMethod, type LangMode } from '../text/frontend';
+import { splitText, textToPhones, type CutMethod, type LangMode, type PronunciationList } from '../text/frontend';
 import { checkSynthesisOptions } from '../validate';
 import { phoneBert } from './bert-features';
 import { session, type LoadedModels } from './models';
@@ -186,6 +186,8 @@ export interface SynthesisContext {
   signal?: AbortSignal;
   /** v3/v4: called after every CFM sampling step. */
   onProgress?: (p: SynthesisProgress) => void;
+  /** The personal pronunciation list for this job. */
+  pronunciations?: PronunciationList;
   dicBase?: string;
   watermarkKey?: string;
 }
@@ -202,7 +204,7 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
   let spoken = 0;
   let bertWarned = false;
   const phonesOf = async (f: string) => {
-    const r = await textToPhones(f, o.lang, MODEL_FAMILIES[manifest.version].symbols, ctx.dicBase ? { ja: { dicPath: ctx.dicBase } } : {});
+    const r = await textToPhones(f, o.lang, MODEL_FAMILIES[manifest.version].symbols, { ...(ctx.dicBase ? { ja: { dicPath: ctx.dicBase } } : {}), pronunciations: ctx.pronunciations });
     warnings.push(...r.warnings);
     const ids = r.segments.flatMap((s) => s.ids);
     if (!m.bertInfo.available && !bertWarned && r.segments.some((s) => s.lang === 'zh')) {

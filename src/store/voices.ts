@@ -4,6 +4,7 @@ import { createStore, del, get, keys, set, type UseStore } from 'idb-keyval';
 import { MynahError } from '../errors';
 import type { ModelVersion } from '../pack/versions';
 import { checkVoiceRecord } from '../validate';
+import type { PronunciationEntry } from '../text/lexicon';
 
 export const VOICE_SCHEMA = 1;
 
@@ -207,10 +208,11 @@ function unb64<T extends Int32Array | Float32Array>(s: unknown, Ctor: { new (b: 
   return new Ctor(bytes.buffer);
 }
 
-export function exportVoice(v: Voice): string {
+export function exportVoice(v: Voice, pronunciations?: readonly PronunciationEntry[]): string {
   return JSON.stringify({
     kind: EXPORT_KIND,
     ...v,
+    ...(pronunciations?.length ? { pronunciations } : {}),
     promptPhones: b64(v.promptPhones),
     promptCodes: b64(v.promptCodes),
     ge: b64(v.ge),
@@ -232,7 +234,7 @@ export function parseVoiceExport(text: string): Voice {
   }
   if (typeof o !== 'object' || o === null || Array.isArray(o) || o.kind !== EXPORT_KIND) throw new MynahError('VOICE_INVALID', 'This file is not a Mynah voice export. Choose a .mynah-voice.json file.');
   try {
-    const { kind: _kind, ...rest } = o;
+    const { kind: _kind, pronunciations: _p, ...rest } = o;
     const v = migrate({
       ...rest,
       promptPhones: unb64(o.promptPhones, Int32Array),
@@ -247,6 +249,16 @@ export function parseVoiceExport(text: string): Voice {
   } catch (e) {
     if (e instanceof MynahError) throw e;
     throw new MynahError('VOICE_INVALID', `This voice file is damaged (${(e as Error).message}). Export the voice again.`);
+  }
+}
+
+/** The personal pronunciation list carried by a voice export ([] when none or unreadable). */
+export function pronunciationsInExport(text: string): unknown[] {
+  try {
+    const o = JSON.parse(text);
+    return Array.isArray(o?.pronunciations) ? o.pronunciations : [];
+  } catch {
+    return [];
   }
 }
 

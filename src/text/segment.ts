@@ -102,8 +102,9 @@ export function segmentByLanguage(text: string, mode: LangMode, warnings: string
     const last = merged.at(-1);
     if (p.cls === 'mark' && last) last.text += p.text;
     else if (last && last.cls === 'mark' && !last.lang) {
+      // A leading mark ("-17度", "$2") takes the next run's class; digits keep their 'digit' label.
       last.cls = p.cls;
-      last.lang = p.lang;
+      last.lang = p.cls === 'digit' ? 'digit' : p.lang;
       last.text += p.text;
     } else merged.push({ ...p, lang: p.cls === 'digit' ? 'digit' : p.lang });
   }

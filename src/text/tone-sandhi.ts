@@ -1,224 +1,213 @@
-// Mandarin tone sandhi as GPT-SoVITS applies it (PaddleSpeech rules in text/tone_sandhi.py): word merging
-// before sandhi (不, 一, reduplication, third tones, 儿), then per word 不 / 一 / neutral-tone / third-tone rules.
+// Mandarin tone sandhi as GPT-SoVITS applies it (text/tone_sandhi.py, PaddleSpeech's rules): word merging
+// before sandhi (不, 一, reduplication, third tones, 儿), then per word 不 / 一 / neutral-tone / third-tone
+// rules on pypinyin finals ("ao3", "i5", or a mark for punctuation). A port of the rules, run on jieba's
+// words and tags (g2p/zh-lexicon.ts).
 import { MUST_NEUTRAL_TONE_WORDS, MUST_NOT_NEUTRAL_TONE_WORDS } from './data/zh-word-lists';
 
-/** A word with its part of speech (jieba-style tag, guessed) and one tone per character ('' for marks). */
-export interface ToneWord {
-  word: string;
-  pos: string;
-  tones: string[];
-}
-
 const SANDHI_MARKS = '：，；。？！“”‘’\':,;.?!';
-const NUMERIC = new Set([...'0123456789零〇一二三四五六七八九十百千万亿两廿卅壹贰叁肆伍陆柒捌玖拾佰仟']);
-export const isNumericChar = (c: string) => NUMERIC.has(c);
+// Characters Python's str.isnumeric() accepts in U+4E00..U+9FA5 (and ASCII digits).
+const NUMERIC = new Set([...'0123456789一七万三九二五亖亿什仟仨伍佰億兆兩八六十千卄卅卌叁参參叄四壱壹幺廾廿弌弍弎弐拾捌柒漆玖百肆萬貮貳贰阡陆陌陸零']);
+export const isNumericChar = (c: string): boolean => NUMERIC.has(c);
 
-const chars = (s: string) => [...s];
-const allThird = (tones: readonly string[]): boolean => tones.every((t) => t === '3');
+const setTone = (f: string, t: string): string => f.slice(0, -1) + t;
+const lastCh = (f: string | undefined): string => (f ? f[f.length - 1] : '');
+const allThird = (finals: readonly string[]): boolean => finals.every((x) => lastCh(x) === '3');
 
-/** Whether a string is a dictionary word (used to split words in two, like jieba's cut_for_search). */
-export type IsWord = (s: string) => boolean;
+/** jieba's cut_for_search, which `_split_word` reads. */
+export type CutForSearch = (word: string) => string[];
+/** pypinyin FINALS_TONE3 of a word, which the third-tone merges read. */
+export type FinalsOf = (word: string) => string[];
 
-/** Splits a word into two sub-words at its leftmost known shorter word (upstream `_split_word`). */
-export function splitWord(word: string, isWord: IsWord): [string, string] {
-  const c = chars(word);
-  let sub: string | undefined;
-  let at = -1;
-  for (const len of [2, 3]) {
-    for (let i = 0; len < c.length && i + len <= c.length; i++) {
-      if (isWord(c.slice(i, i + len).join(''))) {
-        sub = c.slice(i, i + len).join('');
-        at = i;
-        break;
-      }
+export function splitWord(word: string, cutForSearch: CutForSearch): [string, string] {
+  const list = cutForSearch(word)
+    .map((w, i) => [w, i] as const)
+    .sort((a, b) => a[0].length - b[0].length || a[1] - b[1])
+    .map(([w]) => w);
+  const first = list[0];
+  const at = word.indexOf(first);
+  if (at === 0) return [first, word.slice(first.length)];
+  return [word.slice(0, word.length - first.length), first];
+}
+
+function buSandhi(word: string, finals: string[]): string[] {
+  if (word.length === 3 && word[1] === '不') finals[1] = setTone(finals[1], '5');
+  else
+    for (let i = 0; i < word.length; i++) {
+      if (word[i] === '不' && i + 1 < word.length && lastCh(finals[i + 1]) === '4') finals[i] = setTone(finals[i], '2');
     }
-    if (sub) break;
+  return finals;
+}
+
+function yiSandhi(word: string, finals: string[]): string[] {
+  if (word.includes('一') && [...word].every((c) => c === '一' || isNumericChar(c))) return finals;
+  if (word.length === 3 && word[1] === '一' && word[0] === word[2]) finals[1] = setTone(finals[1], '5');
+  else if (word.startsWith('第一')) finals[1] = setTone(finals[1], '1');
+  else
+    for (let i = 0; i < word.length; i++) {
+      if (word[i] !== '一' || i + 1 >= word.length) continue;
+      if (lastCh(finals[i + 1]) === '4') finals[i] = setTone(finals[i], '2');
+      else if (!SANDHI_MARKS.includes(word[i + 1])) finals[i] = setTone(finals[i], '4');
+    }
+  return finals;
+}
+
+const mustNeutral = (w: string) => MUST_NEUTRAL_TONE_WORDS.has(w) || MUST_NEUTRAL_TONE_WORDS.has(w.slice(-2));
+
+function neutralSandhi(word: string, pos: string, finals: string[], cut: CutForSearch): string[] {
+  for (let j = 1; j < word.length; j++) {
+    if (word[j] === word[j - 1] && 'nva'.includes(pos[0]) && !MUST_NOT_NEUTRAL_TONE_WORDS.has(word)) finals[j] = setTone(finals[j], '5');
   }
-  if (!sub) return [word, ''];
-  const subLen = chars(sub).length;
-  if (at === 0) return [sub, c.slice(subLen).join('')];
-  return [c.slice(0, c.length - subLen).join(''), sub];
-}
+  const ge = word.indexOf('个');
+  const last = word.length - 1;
+  const end = word[last];
+  if (word.length >= 1 && '吧呢哈啊呐噻嘛吖嗨呐哦哒额滴哩哟喽啰耶喔诶'.includes(end)) finals[last] = setTone(finals[last], '5');
+  else if (word.length >= 1 && '的地得'.includes(end)) finals[last] = setTone(finals[last], '5');
+  else if (word.length === 1 && '了着过'.includes(word) && ['ul', 'uz', 'ug'].includes(pos)) finals[last] = setTone(finals[last], '5');
+  else if (word.length > 1 && '们子'.includes(end) && (pos === 'r' || pos === 'n') && !MUST_NOT_NEUTRAL_TONE_WORDS.has(word)) finals[last] = setTone(finals[last], '5');
+  else if (word.length > 1 && '上下里'.includes(end) && ['s', 'l', 'f'].includes(pos)) finals[last] = setTone(finals[last], '5');
+  else if (word.length > 1 && '来去'.includes(end) && '上下进出回过起开'.includes(word[last - 1])) finals[last] = setTone(finals[last], '5');
+  else if ((ge >= 1 && (isNumericChar(word[ge - 1]) || '几有两半多各整每做是'.includes(word[ge - 1]))) || word === '个') finals[ge] = setTone(finals[ge], '5');
+  else if (mustNeutral(word)) finals[last] = setTone(finals[last], '5');
 
-function buSandhi(word: string, tones: string[]): void {
-  const c = chars(word);
-  if (c.length === 3 && c[1] === '不') {
-    tones[1] = '5';
-    return;
-  }
-  c.forEach((ch, i) => {
-    if (ch === '不' && i + 1 < c.length && tones[i + 1] === '4') tones[i] = '2';
+  const parts = splitWord(word, cut);
+  const lists = [finals.slice(0, parts[0].length), finals.slice(parts[0].length)];
+  parts.forEach((w, i) => {
+    if (mustNeutral(w) && lists[i].length) lists[i][lists[i].length - 1] = setTone(lists[i][lists[i].length - 1], '5');
   });
+  return [...lists[0], ...lists[1]];
 }
 
-function yiSandhi(word: string, tones: string[]): void {
-  const c = chars(word);
-  if (c.includes('一') && c.every((ch) => ch === '一' || isNumericChar(ch))) return;
-  if (c.length === 3 && c[1] === '一' && c[0] === c[2]) {
-    tones[1] = '5';
-  } else if (word.startsWith('第一')) {
-    tones[1] = '1';
-  } else {
-    c.forEach((ch, i) => {
-      if (ch !== '一' || i + 1 >= c.length) return;
-      if (tones[i + 1] === '4') tones[i] = '2';
-      else if (!SANDHI_MARKS.includes(c[i + 1])) tones[i] = '4';
-    });
-  }
-}
-
-const isNeutralWord = (w: string) => MUST_NEUTRAL_TONE_WORDS.has(w) || MUST_NEUTRAL_TONE_WORDS.has(chars(w).slice(-2).join(''));
-
-function neutralSandhi(word: string, pos: string, tones: string[], isWord: IsWord): string[] {
-  const c = chars(word);
-  const last = c.length - 1;
-  c.forEach((ch, j) => {
-    if (j >= 1 && ch === c[j - 1] && 'nva'.includes(pos[0]) && !MUST_NOT_NEUTRAL_TONE_WORDS.has(word)) tones[j] = '5';
-  });
-  const ge = c.indexOf('个');
-  if (c.length >= 1 && '吧呢哈啊呐噻嘛吖嗨呐哦哒额滴哩哟喽啰耶喔诶'.includes(c[last])) tones[last] = '5';
-  else if (c.length >= 1 && '的地得'.includes(c[last])) tones[last] = '5';
-  else if (c.length === 1 && '了着过'.includes(word) && ['ul', 'uz', 'ug'].includes(pos)) tones[last] = '5';
-  else if (c.length > 1 && '们子'.includes(c[last]) && (pos === 'r' || pos === 'n') && !MUST_NOT_NEUTRAL_TONE_WORDS.has(word)) tones[last] = '5';
-  else if (c.length > 1 && '上下里'.includes(c[last]) && ['s', 'l', 'f'].includes(pos)) tones[last] = '5';
-  // Directional complements (上来, 下去, ...). Our segmenter keeps longer words than jieba ("一起去"), so the
-  // last two characters must form a word themselves.
-  else if (c.length > 1 && '来去'.includes(c[last]) && '上下进出回过起开'.includes(c[last - 1]) && (c.length === 2 || isWord(c[last - 1] + c[last]))) tones[last] = '5';
-  else if ((ge >= 1 && (isNumericChar(c[ge - 1]) || '几有两半多各整每做是'.includes(c[ge - 1]))) || word === '个') tones[ge] = '5';
-  else if (isNeutralWord(word)) tones[last] = '5';
-
-  const [first, second] = splitWord(word, isWord);
-  const n1 = chars(first).length;
-  const parts = [tones.slice(0, n1), tones.slice(n1)];
-  [first, second].forEach((sub, i) => {
-    if (parts[i].length && isNeutralWord(sub)) parts[i][parts[i].length - 1] = '5';
-  });
-  return [...parts[0], ...parts[1]];
-}
-
-function thirdSandhi(word: string, tones: string[], isWord: IsWord): string[] {
-  const n = chars(word).length;
-  if (n === 2 && allThird(tones)) {
-    tones[0] = '2';
-  } else if (n === 3) {
-    const [first] = splitWord(word, isWord);
-    const n1 = chars(first).length;
-    if (allThird(tones)) {
-      if (n1 === 2) {
-        tones[0] = '2';
-        tones[1] = '2';
-      } else if (n1 === 1) tones[1] = '2';
+function threeSandhi(word: string, finals: string[], cut: CutForSearch): string[] {
+  if (word.length === 2 && allThird(finals)) finals[0] = setTone(finals[0], '2');
+  else if (word.length === 3) {
+    const parts = splitWord(word, cut);
+    if (allThird(finals)) {
+      if (parts[0].length === 2) {
+        finals[0] = setTone(finals[0], '2');
+        finals[1] = setTone(finals[1], '2');
+      } else if (parts[0].length === 1) finals[1] = setTone(finals[1], '2');
     } else {
-      const parts = [tones.slice(0, n1), tones.slice(n1)];
-      parts.forEach((sub, i) => {
-        if (sub.length === 2 && allThird(sub)) sub[0] = '2';
-        else if (i === 1 && sub.length && !allThird(sub) && sub[0] === '3' && parts[0].length && parts[0][parts[0].length - 1] === '3') {
-          parts[0][parts[0].length - 1] = '2';
+      const lists = [finals.slice(0, parts[0].length), finals.slice(parts[0].length)];
+      for (let i = 0; i < 2; i++) {
+        const sub = lists[i];
+        if (allThird(sub) && sub.length === 2) sub[0] = setTone(sub[0], '2');
+        else if (i === 1 && !allThird(sub) && lastCh(sub[0]) === '3' && lastCh(lists[0][lists[0].length - 1]) === '3') {
+          lists[0][lists[0].length - 1] = setTone(lists[0][lists[0].length - 1], '2');
         }
-      });
-      return [...parts[0], ...parts[1]];
-    }
-  } else if (n === 4) {
-    const a = tones.slice(0, 2);
-    const b = tones.slice(2);
-    if (allThird(a)) a[0] = '2';
-    if (allThird(b)) b[0] = '2';
-    return [...a, ...b];
-  }
-  return tones;
-}
-
-/** Tone changes inside one word, in upstream order: 不, 一, neutral tones, third-tone sandhi. */
-export function applyToneSandhi(w: ToneWord, isWord: IsWord): string[] {
-  const tones = [...w.tones];
-  buSandhi(w.word, tones);
-  yiSandhi(w.word, tones);
-  const neutral = neutralSandhi(w.word, w.pos, tones, isWord);
-  return thirdSandhi(w.word, neutral, isWord);
-}
-
-const concat = (a: ToneWord, b: ToneWord): ToneWord => ({ word: a.word + b.word, pos: a.pos, tones: [...a.tones, ...b.tones] });
-
-function mergeBu(seg: ToneWord[]): ToneWord[] {
-  const out: ToneWord[] = [];
-  let pending: ToneWord | undefined;
-  for (const w of seg) {
-    const cur = pending ? concat(pending, w) : w;
-    pending = undefined;
-    if (cur.word === '不') pending = cur;
-    else out.push(cur);
-  }
-  if (pending) out.push({ ...pending, pos: 'd' });
-  return out;
-}
-
-function mergeYi(seg: ToneWord[]): ToneWord[] {
-  const out: ToneWord[] = [];
-  for (let i = 0; i < seg.length; i++) {
-    const w = seg[i];
-    const prev = out[out.length - 1];
-    const next = seg[i + 1];
-    // X 一 X (reduplicated verb around 一): one word.
-    if (w.word === '一' && prev && next && prev.word === next.word && chars(prev.word).length === 1 && !isNumericChar(prev.word)) {
-      out[out.length - 1] = concat(concat(prev, w), next);
-      i++;
-      continue;
-    }
-    out.push(w);
-  }
-  const res: ToneWord[] = [];
-  for (const w of out) {
-    const prev = res[res.length - 1];
-    if (prev && prev.word === '一') res[res.length - 1] = concat(prev, w);
-    else res.push(w);
-  }
-  return res;
-}
-
-function mergeReduplication(seg: ToneWord[]): ToneWord[] {
-  const out: ToneWord[] = [];
-  for (const w of seg) {
-    const prev = out[out.length - 1];
-    if (prev && prev.word === w.word) out[out.length - 1] = concat(prev, w);
-    else out.push(w);
-  }
-  return out;
-}
-
-const isReduplication = (w: string) => chars(w).length === 2 && chars(w)[0] === chars(w)[1];
-
-function mergeThirdTones(seg: ToneWord[], joinable: (a: ToneWord, b: ToneWord) => boolean): ToneWord[] {
-  const out: ToneWord[] = [];
-  const merged = seg.map(() => false);
-  seg.forEach((w, i) => {
-    const prev = seg[i - 1];
-    if (i >= 1 && joinable(prev, w) && !merged[i - 1]) {
-      if (!isReduplication(prev.word) && chars(prev.word).length + chars(w.word).length <= 3) {
-        out[out.length - 1] = concat(out[out.length - 1], w);
-        merged[i] = true;
-        return;
+        finals = [...lists[0], ...lists[1]];
       }
     }
-    out.push(w);
+  } else if (word.length === 4) {
+    const lists = [finals.slice(0, 2), finals.slice(2)];
+    finals = [];
+    for (const sub of lists) {
+      if (allThird(sub) && sub.length) sub[0] = setTone(sub[0], '2');
+      finals.push(...sub);
+    }
+  }
+  return finals;
+}
+
+/** Upstream modified_tone: 不, 一, neutral tone, third tone, in that order. */
+export function modifiedTone(word: string, pos: string, finals: string[], cut: CutForSearch): string[] {
+  let f = buSandhi(word, [...finals]);
+  f = yiSandhi(word, f);
+  f = neutralSandhi(word, pos, f, cut);
+  return threeSandhi(word, f, cut);
+}
+
+type Seg = [string, string];
+
+function mergeBu(seg: Seg[]): Seg[] {
+  const out: Seg[] = [];
+  let last = '';
+  for (let [word, pos] of seg) {
+    if (last === '不') word = last + word;
+    if (word !== '不') out.push([word, pos]);
+    last = word;
+  }
+  if (last === '不') out.push([last, 'd']);
+  return out;
+}
+
+function mergeYi(seg: Seg[]): Seg[] {
+  let out: Seg[] = [];
+  for (let i = 0; i < seg.length; ) {
+    const [word, pos] = seg[i];
+    if (i - 1 >= 0 && word === '一' && i + 1 < seg.length) {
+      const last = out.length ? out[out.length - 1] : seg[i - 1];
+      if (last[0] === seg[i + 1][0] && last[1] === 'v' && seg[i + 1][1] === 'v') {
+        if (!out.length) throw new Error('merge_yi'); // upstream's IndexError: the merge is skipped
+        out[out.length - 1] = [last[0] + '一' + seg[i + 1][0], last[1]];
+        i += 2;
+        continue;
+      }
+    }
+    out.push([word, pos]);
+    i++;
+  }
+  const res: Seg[] = [];
+  for (const [word, pos] of out) {
+    if (res.length && res[res.length - 1][0] === '一') res[res.length - 1][0] += word;
+    else res.push([word, pos]);
+  }
+  out = res;
+  return out;
+}
+
+const isReduplication = (w: string) => w.length === 2 && w[0] === w[1];
+
+function mergeThree(seg: Seg[], finalsOf: FinalsOf, second: boolean): Seg[] {
+  const finals = seg.map(([w]) => finalsOf(w));
+  const out: Seg[] = [];
+  const merged = new Array(seg.length).fill(false);
+  seg.forEach(([word, pos], i) => {
+    const cond =
+      i >= 1 &&
+      !merged[i - 1] &&
+      (second
+        ? lastCh(finals[i - 1][finals[i - 1].length - 1]) === '3' && lastCh(finals[i][0]) === '3'
+        : allThird(finals[i - 1]) && allThird(finals[i]));
+    if (cond && !isReduplication(seg[i - 1][0]) && seg[i - 1][0].length + word.length <= 3) {
+      out[out.length - 1][0] += word;
+      merged[i] = true;
+    } else out.push([word, pos]);
   });
   return out;
 }
 
-function mergeEr(seg: ToneWord[]): ToneWord[] {
-  const out: ToneWord[] = [];
-  seg.forEach((w, i) => {
-    if (i >= 1 && w.word === '儿' && seg[i - 1].word !== '#') out[out.length - 1] = concat(out[out.length - 1], w);
-    else out.push(w);
+function mergeEr(seg: Seg[]): Seg[] {
+  const out: Seg[] = [];
+  seg.forEach(([word, pos], i) => {
+    if (i >= 1 && word === '儿' && seg[i - 1][0] !== '#') out[out.length - 1][0] += word;
+    else out.push([word, pos]);
   });
   return out;
 }
 
-/** Word merges done before sandhi (upstream `pre_merge_for_modify`). */
-export function premergeForSandhi(seg: ToneWord[]): ToneWord[] {
-  let s = mergeBu(seg);
-  s = mergeYi(s);
-  s = mergeReduplication(s);
-  s = mergeThirdTones(s, (a, b) => allThird(a.tones) && allThird(b.tones));
-  s = mergeThirdTones(s, (a, b) => a.tones[a.tones.length - 1] === '3' && b.tones[0] === '3');
-  return mergeEr(s);
+function mergeReduplication(seg: Seg[]): Seg[] {
+  const out: Seg[] = [];
+  for (const [word, pos] of seg) {
+    if (out.length && word === out[out.length - 1][0]) out[out.length - 1][0] += word;
+    else out.push([word, pos]);
+  }
+  return out;
+}
+
+/** Upstream pre_merge_for_modify (a failing step leaves the words as they were, as upstream's try/except does). */
+export function preMergeForModify(input: ReadonlyArray<Seg>, finalsOf: FinalsOf): Seg[] {
+  const copy = (s: ReadonlyArray<Seg>) => s.map(([w, p]) => [w, p] as Seg);
+  let seg = mergeBu(copy(input));
+  const attempt = (fn: (s: Seg[]) => Seg[]) => {
+    try {
+      seg = fn(copy(seg));
+    } catch {
+      /* kept as it was */
+    }
+  };
+  attempt(mergeYi);
+  seg = mergeReduplication(seg);
+  attempt((s) => mergeThree(s, finalsOf, false));
+  attempt((s) => mergeThree(s, finalsOf, true));
+  return mergeEr(seg);
 }

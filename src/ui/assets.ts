@@ -1,4 +1,4 @@
-// Where Mynah's run-time files (ort/, kuromoji/, packs/) are served from. The app leaves this
+// Where Mynah's run-time files (ort/, ja/, packs/) are served from. The app leaves this
 // unset (they sit beside its index.html); the library entry sets it to the library's own folder,
 // so an embedding page finds them next to mynah.js wherever it is hosted.
 let base: string | undefined;

@@ -5,6 +5,7 @@ import { MynahError } from '../errors';
 import type { FetchProgress } from '../pack/fetch';
 import { getVoice, parseVoiceExport, saveVoice, type Voice } from '../store/voices';
 import type { LangMode } from '../text/segment';
+import { DEFAULT_PACK_PATH } from '../pack/default';
 import { assetUrl } from './assets';
 import { errorDetail, tokens, type ErrorDetail } from './shared';
 import { SpeechOutput, SpeechSession } from './speech-session';
@@ -168,7 +169,7 @@ export class MynahSpeak extends LitElement {
       this.loadedPack = undefined;
     }
     if (!this.own) {
-      const client = await Mynah.create({ backend: this.backend, ortBase: assetUrl('ort/', this.assetBase), dicBase: assetUrl('kuromoji/', this.assetBase) });
+      const client = await Mynah.create({ backend: this.backend, ortBase: assetUrl('ort/', this.assetBase), dicBase: assetUrl('ja/', this.assetBase) });
       if (!this.isConnected) {
         client.dispose();
         throw new MynahError('ELEMENT_REMOVED', 'The element was removed from the page.');
@@ -185,7 +186,7 @@ export class MynahSpeak extends LitElement {
     const client = await this.engine();
     let manifest: PackSummary['manifest'] | undefined;
     if (!this.client) {
-      const url = this.pack ? new URL(this.pack, document.baseURI).href : (assetUrl('packs/tiny/pack.json', this.assetBase) ?? '');
+      const url = this.pack ? new URL(this.pack, document.baseURI).href : (assetUrl(DEFAULT_PACK_PATH, this.assetBase) ?? '');
       if (this.loadedPack?.url !== url) {
         const summary = await client.loadPack(url || undefined, (p: FetchProgress) => {
           this.fraction = p.total ? p.loaded / p.total : 0;

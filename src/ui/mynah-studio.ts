@@ -8,6 +8,7 @@ import './error-banner';
 import { offlineState, precache, type OfflineState } from './offline';
 import { playerUrl, recorderUrl } from '../audio/worklet-urls';
 import './pack-panel';
+import './pronunciation-panel';
 import './reference-panel';
 import { controls, errorDetail, tokens, type ErrorDetail } from './shared';
 import './speak-panel';
@@ -93,7 +94,7 @@ export class MynahStudio extends LitElement {
     const q = new URLSearchParams(location.search).get('backend');
     const backend: BackendRequest = q === 'webgpu' || q === 'wasm' || q === 'auto' ? q : this.backend;
     try {
-      const client = await Mynah.create({ backend, ortBase: assetUrl('ort/'), dicBase: assetUrl('kuromoji/') });
+      const client = await Mynah.create({ backend, ortBase: assetUrl('ort/'), dicBase: assetUrl('ja/') });
       if (!this.isConnected) return client.dispose();
       this.client = client;
       this.info = client.backendInfo();
@@ -188,6 +189,7 @@ export class MynahStudio extends LitElement {
         <mynah-voice-library .client=${this.client} .voices=${this.voices} .selected=${this.selected} .packId=${this.pack?.manifest.id ?? ''}
           @voice-select=${(e: CustomEvent<string>) => this.select(e.detail)} @voices-changed=${() => this.refreshVoices()}></mynah-voice-library>
         <mynah-speak-panel class="wide" id="speak" .client=${this.client} .pack=${this.pack} .voice=${voice} @speech-finished=${() => this.refreshInfo()}></mynah-speak-panel>
+        <mynah-pronunciation-panel class="wide" .client=${this.client}></mynah-pronunciation-panel>
         <mynah-check-panel class="wide" .voices=${this.voices}></mynah-check-panel>
       </main>
       <footer>Mynah runs GPT-SoVITS (v1, v2, v2Pro, v2ProPlus, v3 and v4 models) with onnxruntime-web. Only clone voices you have permission to use.</footer>`;

@@ -4,6 +4,7 @@ import type { Mynah, PackSummary } from '../client';
 import type { ConvertFiles, ConvertProgress } from '../pack/convert';
 import type { PackManifest } from '../pack/manifest';
 import { MODEL_FAMILIES, SV_CHECKPOINT_NAME } from '../pack/versions';
+import { DEFAULT_PACK_PATH } from '../pack/default';
 import { assetUrl } from './assets';
 import { controls, emit, errorDetail, formatBytes, panel, reportError } from './shared';
 
@@ -172,7 +173,7 @@ export class PackPanel extends LitElement {
       let summary: PackSummary;
       if (source.kind === 'stored') summary = await client.loadStoredPack(source.id);
       else
-        summary = await client.loadPack(source.kind === 'url' ? source.url : assetUrl('packs/tiny/pack.json'), (p) => {
+        summary = await client.loadPack(source.kind === 'url' ? source.url : assetUrl(DEFAULT_PACK_PATH), (p) => {
           this.progress = { value: p.loaded, max: p.total, text: `${p.file} · ${formatBytes(p.loaded)} of ${formatBytes(p.total)}` };
         });
       remember(source);

@@ -66,6 +66,8 @@ export class ReferencePanel extends LitElement {
   @state() private status = '';
   @state() private dragOver = false;
   private listen?: AudioContext;
+  /** Takes recorded for extra recordings so far, to name them. */
+  private takes = 0;
 
   static styles = [
     panel,
@@ -113,7 +115,7 @@ export class ReferencePanel extends LitElement {
       void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('#stop-recording')?.focus());
       const rec = await r.finished;
       this.recorder = undefined;
-      const name = target === 'extra' ? `Recording ${this.extras.length + 2}` : 'Recording';
+      const name = target === 'extra' ? `Microphone take ${++this.takes}` : 'Recording';
       this.use(rec, rec.stoppedBy === 'max' ? `${name} (stopped at the ${MAX_RECORD_SECONDS} s limit)` : name, target);
     } catch (e) {
       this.recorder = undefined;

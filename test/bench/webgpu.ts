@@ -9,13 +9,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
+import { SHORT_TEXT as WAV_TEXT, SHORT_WAV as WAV } from '../helpers/reference-speech';
 import { launch } from '../e2e/browser';
 import { serveStatic } from '../e2e/server';
 import { BENCH_TEXT, emit } from './common';
 
 // The short LibriVox clip (3.3 s): SwiftShader is slow on 2 cores.
-const WAV = '/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0930.wav';
-const WAV_TEXT = 'He might even have been made amiable himself.';
 const MAX_TOKENS = 32;
 
 export interface BrowserRun {

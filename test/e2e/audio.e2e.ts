@@ -1,40 +1,31 @@
 // Reference audio in Chromium: records through the fake microphone (a WAV spoken by espeak-ng),
 // imports files of several formats, prepares both model inputs, and streams audio through the
 // worklet player. The app bundle exposes the audio API as globalThis.MynahAudio (src/main.ts).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// The files are committed fixtures (test/fixtures/audio/, made by scripts/make-audio-fixtures.sh).
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crossCorrelate } from '../../src/audio/fft';
 import { downmix } from '../../src/audio/pcm';
 import { resample } from '../../src/audio/resample';
 import { encodeWav, parseWav } from '../../src/audio/wav';
+import { AUDIO_FIXTURES } from '../helpers/reference-speech';
 import { launch, watchConsole, type Page } from './browser';
 import { serveStatic, type StaticServer } from './server';
 
-const TEXT = 'The quick brown fox jumps over the lazy dog. Mynah repeats what it hears.';
-let dir: string;
-let speechWav: string;
+// speech.wav says 'The quick brown fox jumps over the lazy dog. Mynah repeats what it hears.'
+const dir = AUDIO_FIXTURES;
+const speechWav = join(dir, 'speech.wav');
 let server: StaticServer;
 let chrome: Awaited<ReturnType<typeof launch>>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mynah-audio-'));
-  speechWav = join(dir, 'speech.wav');
-  execFileSync('/usr/bin/espeak-ng', ['-w', speechWav, TEXT]);
-  execFileSync('/usr/bin/sox', [speechWav, join(dir, 'speech.flac')]);
-  execFileSync('/usr/bin/sox', [speechWav, '-C', '6', join(dir, 'speech.ogg')]);
-  execFileSync('/usr/bin/lame', ['--quiet', '-b', '96', speechWav, join(dir, 'speech.mp3')]);
-  execFileSync('/usr/bin/sox', ['-n', '-r', '16000', '-b', '16', '-c', '1', join(dir, 'silent.wav'), 'trim', '0', '2']);
-  execFileSync('/usr/bin/sox', ['-n', '-r', '44100', '-c', '1', join(dir, 'silent.ogg'), 'trim', '0', '2']);
   server = await serveStatic(resolve(process.env.MYNAH_DIST ?? 'dist'));
   chrome = await launch({ fakeMic: speechWav, webgpu: false });
 });
 afterAll(async () => {
   await chrome?.close();
   await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 async function openPage(): Promise<{ page: Page; seen: ReturnType<typeof watchConsole> }> {

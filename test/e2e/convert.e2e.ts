@@ -6,12 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHORT_TEXT as WAV_TEXT, SHORT_WAV as WAV } from '../helpers/reference-speech';
 import { launch, watchConsole, type Page } from './browser';
 import { serveStatic, type StaticServer } from './server';
 
 const FIXTURES = resolve('test/fixtures/checkpoints');
-const WAV = '/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0930.wav';
-const WAV_TEXT = 'He might even have been made amiable himself.';
 
 const b64 = (path: string) => readFileSync(path).toString('base64');
 const files = {

@@ -6,8 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'vite';
+import { chromiumMissing } from './chromium';
 
 export default async function setup(): Promise<() => void> {
+  // Before any build: a missing browser fails the run at once, with how to install it.
+  const noChromium = chromiumMissing();
+  if (noChromium) throw new Error(noChromium);
   execFileSync('npx', ['tsx', 'models/generate.ts', 'tiny'], { stdio: 'inherit' });
   const given = process.env.MYNAH_DIST;
   const outDir = resolve(given ?? `test-results/dist-${process.pid}`);

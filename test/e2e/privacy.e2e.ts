@@ -15,12 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Request } from 'playwright-core';
 import { CONSENT_STATEMENT } from '../../src/safety/consent';
 import { voiceIdHash } from '../../src/safety/watermark';
+import { SHORT_TEXT, SHORT_WAV } from '../helpers/reference-speech';
 import { launch, watchConsole, type Page } from './browser';
 import { serveStatic, type StaticServer } from './server';
 
-// The shortest LibriVox clip (3.3 s) keeps SwiftShader-free WASM runs short on 2 cores.
-const SHORT_WAV = '/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0930.wav';
-const SHORT_TEXT = 'He might even have been made amiable himself.';
+// The shortest LibriVox clip (SHORT_WAV, 3.3 s) keeps SwiftShader-free WASM runs short on 2 cores.
 const SHOTS = resolve('test-results');
 const DIST = resolve(process.env.MYNAH_DIST ?? 'dist');
 

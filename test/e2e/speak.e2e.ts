@@ -6,8 +6,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // SwiftShader's WebGPU is slow on a 2-core machine, so the browser run uses the shortest LibriVox
 // clip (3.3 s; the 7.1 s one is cloned in the Node integration test) and short fragments.
-const SHORT_WAV = '/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0930.wav';
-const SHORT_TEXT = 'He might even have been made amiable himself.';
+import { SHORT_TEXT, SHORT_WAV } from '../helpers/reference-speech';
 const MAX_TOKENS = 24;
 import { launch, watchConsole, type Page } from './browser';
 import { serveStatic, type StaticServer } from './server';

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWav } from '../../src/audio/wav';
 import { SV_CHECKPOINT_NAME } from '../../src/pack/versions';
 import { CONSENT_STATEMENT } from '../../src/safety/consent';
-import { REFERENCE_TEXT, REFERENCE_WAV } from '../helpers/reference-speech';
+import { AUDIO_FIXTURES, REFERENCE_TEXT, REFERENCE_WAV } from '../helpers/reference-speech';
 import { launch, watchConsole, type Page } from './browser';
 import { serveStatic, type StaticServer } from './server';
 
@@ -22,7 +22,7 @@ const FIXTURES = resolve('test/fixtures/checkpoints');
 const V2PRO = resolve('test/fixtures/v2pro');
 // More LibriVox clips of the same reader: extra recordings for a multi-reference voice (0880 has
 // 3.0 s of speech, too little to be used).
-const LIBRIVOX = '/usr/share/pocketsphinx/test/data/librivox';
+const LIBRIVOX = join(AUDIO_FIXTURES, 'librivox');
 const clip = (n: string) => join(LIBRIVOX, `sense_and_sensibility_01_austen_64kb-${n}.wav`);
 let server: StaticServer;
 let chrome: Awaited<ReturnType<typeof launch>>;
@@ -276,7 +276,7 @@ describe('Mynah Studio, first visit to offline', () => {
     await page.getByText(/Recording · [4-9]\.\d s of 30 s/).waitFor({ timeout: 60_000 });
     await page.keyboard.press('Enter');
     await expect.poll(() => extras.count(), { timeout: 30_000 }).toBe(2);
-    await expect(extras.nth(1).getByText(/^Recording 3 · \d\.\d s used$/).isVisible()).resolves.toBe(true);
+    await expect(extras.nth(1).getByText(/^Microphone take 1 · \d\.\d s used$/).isVisible()).resolves.toBe(true);
     await page.getByText('This voice will combine 3 recordings (of at most 5).').waitFor();
     await page.getByLabel('What the reference says, word for word').fill(REFERENCE_TEXT);
     await page.getByLabel('Language of the reference').selectOption('en');
@@ -301,7 +301,7 @@ describe('Mynah Studio, first visit to offline', () => {
     const files = page.getByLabel('Recordings of the same speaker to add to Pro voice');
     await expect.poll(() => files.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
     await files.setInputFiles(clip('0890'));
-    const confirm = page.getByRole('button', { name: 'Add', exact: true });
+    const confirm = page.getByRole('form', { name: 'Add recordings to Pro voice' }).getByRole('button', { name: 'Add', exact: true });
     await expect(confirm.isDisabled()).resolves.toBe(true); // not before the same-speaker confirmation
     await page.getByLabel('These recordings are of the same person, and the consent recorded for this voice covers them.').check();
     await confirm.click();

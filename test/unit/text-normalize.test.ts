@@ -75,7 +75,7 @@ describe('English normalization', () => {
     ['GPT rocks', 'G P T rocks'],
     ['e.g. this', 'for example this'],
     ['Café', 'Cafe'],
-    ['Wait; what: this', 'Wait, what, this'],
+    ['Wait; what: this', 'Wait what this'], // upstream's rep_map never matches ; or :, its filter deletes them,
     ['3 + 4 = 7', 'three plus four Equals seven'],
     ['Wow!!!', 'Wow!'],
   ])('%s -> %s', (input, expected) => expect(normalizeEn(input)).toBe(expected));

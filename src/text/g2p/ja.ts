@@ -1,35 +1,59 @@
-// Japanese G2P: kuromoji (IPADIC) readings -> OpenJTalk-style phones with v2 prosody marks.
-// Upstream uses pyopenjtalk full-context labels; kuromoji has no accent dictionary, so every accent phrase
-// is treated as flat (heiban): `[` after its first mora, `#` between accent phrases, no `]`.
-import type { IpadicFeatures, Tokenizer } from 'kuromoji';
+// Japanese G2P, as upstream GPT-SoVITS v2 does it with pyopenjtalk: OpenJTalk's frontend over NAIST-jdic
+// (MeCab lattice, pronunciation, number and counter readings, accent phrases and accent types) and the
+// phones with prosody marks that upstream's pyopenjtalk_g2p_prosody reads from the full-context labels:
+// `[` pitch rise, `]` pitch fall after the accent nucleus, `#` accent-phrase boundary, `_` pause.
 import { MynahError } from '../../errors';
-import { buildJapaneseTokenizer } from './ja-dictionary';
-import { readJapaneseDecimal, spellLatinJa } from '../normalize/ja';
+import { decodeJaDict } from './ja-dict-format';
+import { JaTokenizer } from './ja-mecab';
+import { accentPhrasePhones, njdPhones } from './ja-njd';
 
-export type JapaneseTokenizer = Tokenizer<IpadicFeatures>;
+/** The dictionary file (data/ja/, built by scripts/ja/build-dict.ts from NAIST-jdic). */
+export const JAPANESE_DICTIONARY_FILE = 'naist-jdic.bin.gz';
 
-let tokenizer: JapaneseTokenizer | undefined;
-let loading: Promise<JapaneseTokenizer> | undefined;
+let tokenizer: JaTokenizer | undefined;
+let loading: Promise<JaTokenizer> | undefined;
 
 export interface JapaneseLoadOptions {
   /**
-   * Folder (path in Node, URL in a browser or worker) holding kuromoji's *.dat.gz dictionary files.
-   * Node default: node_modules/kuromoji/dict/ relative to the working directory.
+   * Folder (path in Node, URL in a browser or worker) holding naist-jdic.bin.gz.
+   * Node default: data/ja/ relative to the working directory.
    */
   dicPath?: string;
 }
 
-/** Loads kuromoji and its dictionary once; later calls return the same tokenizer. */
-export function loadJapaneseTokenizer(opts: JapaneseLoadOptions = {}): Promise<JapaneseTokenizer> {
+// Typed by hand: the library's declaration build has no Node types.
+const gl = globalThis as { process?: { versions?: { node?: string } }; WorkerGlobalScope?: unknown; window?: unknown };
+const isNode = !!gl.process?.versions?.node && gl.WorkerGlobalScope === undefined && gl.window === undefined;
+
+async function readDictionary(base: string): Promise<Uint8Array<ArrayBuffer>> {
+  if (isNode && !/^[a-z]+:/i.test(base)) {
+    // A variable specifier keeps bundlers from pulling node:fs into the browser build.
+    const fsName = 'node:fs/promises';
+    const fs = (await import(/* @vite-ignore */ fsName)) as { readFile(path: string): Promise<Uint8Array> };
+    return new Uint8Array(await fs.readFile(base.replace(/\/?$/, '/') + JAPANESE_DICTIONARY_FILE));
+  }
+  const url = new URL(JAPANESE_DICTIONARY_FILE, new URL(base.replace(/\/?$/, '/'), globalThis.location?.href));
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+async function gunzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Loads the Japanese dictionary once; later calls return the same analyser. */
+export function loadJapaneseTokenizer(opts: JapaneseLoadOptions = {}): Promise<JaTokenizer> {
   if (tokenizer) return Promise.resolve(tokenizer);
-  const dicPath = opts.dicPath ?? 'node_modules/kuromoji/dict/';
-  loading ??= buildJapaneseTokenizer(dicPath).then(
-    (tok) => (tokenizer = tok),
-    (err: unknown) => {
+  const dicPath = opts.dicPath ?? 'data/ja/';
+  loading ??= readDictionary(dicPath)
+    .then(gunzip)
+    .then((bytes) => (tokenizer = new JaTokenizer(decodeJaDict(bytes))))
+    .catch((err: unknown) => {
       loading = undefined;
       throw new MynahError('JA_DICTIONARY_UNAVAILABLE', `Could not load the Japanese dictionary from ${dicPath}: ${String(err)}. Check the connection and try again.`);
-    },
-  );
+    });
   return loading;
 }
 
@@ -37,141 +61,72 @@ export function japaneseTokenizerLoaded(): boolean {
   return tokenizer !== undefined;
 }
 
-// --- kana -> phones -------------------------------------------------------------------------------
+// --- OpenJTalk's input conversion (text2mecab) --------------------------------------------------------
 
-const VOWELS: Record<string, string> = { ア: 'a', イ: 'i', ウ: 'u', エ: 'e', オ: 'o' };
-const ROWS: Array<[string, string]> = [
-  // [five kana a-i-u-e-o, consonant per kana separated by spaces]
-  ['カキクケコ', 'k k k k k'], ['ガギグゲゴ', 'g g g g g'], ['サシスセソ', 's sh s s s'], ['ザジズゼゾ', 'z j z z z'],
-  ['タチツテト', 't ch ts t t'], ['ダヂヅデド', 'd j z d d'], ['ナニヌネノ', 'n n n n n'], ['ハヒフヘホ', 'h h f h h'],
-  ['バビブベボ', 'b b b b b'], ['パピプペポ', 'p p p p p'], ['マミムメモ', 'm m m m m'], ['ラリルレロ', 'r r r r r'],
-];
-const SINGLE = new Map<string, string[]>();
-for (const [k, v] of Object.entries(VOWELS)) SINGLE.set(k, [v]);
-for (const [kana, cons] of ROWS) {
-  const cs = cons.split(' ');
-  [...kana].forEach((k, i) => SINGLE.set(k, [cs[i], 'aiueo'[i]]));
-}
-for (const [k, ph] of Object.entries({
-  ヤ: 'y a', ユ: 'y u', ヨ: 'y o', ワ: 'w a', ヲ: 'o', ヰ: 'i', ヱ: 'e', ン: 'N', ッ: 'cl', ヴ: 'v u',
-  ァ: 'a', ィ: 'i', ゥ: 'u', ェ: 'e', ォ: 'o', ャ: 'y a', ュ: 'y u', ョ: 'y o', ヮ: 'w a', ヵ: 'k a', ヶ: 'k e',
-})) SINGLE.set(k, ph.split(' '));
+const HALF_KANA = 'ｦｧｨｩｪｫｬｭｮｯｰｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜﾝ';
+const FULL_KANA = 'ヲァィゥェォャュョッーアイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン';
+const ASCII_FULL: Record<string, string> = { '"': '”', "'": '’', '-': '−', '\\': '￥', '`': '‘', '~': '〜', ' ': '　' };
 
-const DIGRAPH = new Map<string, string[]>();
-const YOON: Record<string, string> = {
-  キ: 'ky', ギ: 'gy', シ: 'sh', ジ: 'j', チ: 'ch', ヂ: 'j', ニ: 'ny', ヒ: 'hy', ビ: 'by', ピ: 'py', ミ: 'my', リ: 'ry',
-};
-for (const [k, c] of Object.entries(YOON)) {
-  DIGRAPH.set(k + 'ャ', [c, 'a']);
-  DIGRAPH.set(k + 'ュ', [c, 'u']);
-  DIGRAPH.set(k + 'ョ', [c, 'o']);
-  DIGRAPH.set(k + 'ェ', [c, 'e']);
-}
-for (const [k, ph] of Object.entries({
-  ティ: 't i', ディ: 'd i', トゥ: 't u', ドゥ: 'd u', テュ: 'ty u', デュ: 'dy u', ファ: 'f a', フィ: 'f i', フェ: 'f e',
-  フォ: 'f o', フュ: 'hy u', ウィ: 'w i', ウェ: 'w e', ウォ: 'w o', ヴァ: 'v a', ヴィ: 'v i', ヴェ: 'v e', ヴォ: 'v o',
-  ツァ: 'ts a', ツィ: 'ts i', ツェ: 'ts e', ツォ: 'ts o', イェ: 'y e', スィ: 's i', ズィ: 'z i', クァ: 'k a', グァ: 'g a',
-})) DIGRAPH.set(k, ph.split(' '));
-
-/** Hiragana to katakana; half-width forms to full width. */
-export function toKatakana(text: string): string {
-  return text.normalize('NFKC').replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60));
-}
-
-/** Katakana reading -> list of morae, each a list of phones. Unknown characters are skipped. */
-export function kanaToMorae(kana: string): string[][] {
-  const k = toKatakana(kana);
-  const morae: string[][] = [];
-  let lastVowel = '';
-  for (let i = 0; i < k.length; i++) {
-    const two = k.slice(i, i + 2);
-    let ph = DIGRAPH.get(two);
-    if (ph) i++;
-    else if (k[i] === 'ー' || k[i] === '〜') ph = lastVowel ? [lastVowel] : undefined;
-    else ph = SINGLE.get(k[i]);
-    if (!ph) continue;
-    const v = ph[ph.length - 1];
-    if ('aiueo'.includes(v)) lastVowel = v;
-    morae.push(ph);
+/** ASCII and half-width katakana to the full-width forms the dictionary holds (OpenJTalk's text2mecab). */
+export function toMecabInput(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    const code = c.charCodeAt(0);
+    const k = HALF_KANA.indexOf(c);
+    if (k >= 0) {
+      const full = FULL_KANA[k];
+      const mark = text[i + 1];
+      if (mark === 'ﾞ' && 'ウカキクケコサシスセソタチツテトハヒフヘホ'.includes(full)) {
+        out += full === 'ウ' ? 'ヴ' : String.fromCharCode(full.charCodeAt(0) + 1);
+        i++;
+      } else if (mark === 'ﾟ' && 'ハヒフヘホ'.includes(full)) {
+        out += String.fromCharCode(full.charCodeAt(0) + 2);
+        i++;
+      } else out += full;
+    } else if (c === 'ﾞ' || c === 'ﾟ') continue;
+    else if (ASCII_FULL[c]) out += ASCII_FULL[c];
+    else if (code > 0x20 && code < 0x7f) out += String.fromCharCode(code + 0xfee0);
+    else if (code < 0x20 || code === 0x7f) continue;
+    else out += ({ '｡': '。', '｢': '「', '｣': '」', '､': '、', '･': '・' } as Record<string, string>)[c] ?? c;
   }
-  return morae;
-}
-
-// --- accent phrases ----------------------------------------------------------------------------------
-
-const ATTACHING_POS = new Set(['助詞', '助動詞']);
-
-/** Whether this token continues the previous accent phrase (particles, auxiliaries, suffixes, compounds). */
-function attaches(tok: IpadicFeatures, prev: IpadicFeatures | undefined): boolean {
-  if (!prev) return false;
-  if (ATTACHING_POS.has(tok.pos)) return true;
-  if (tok.pos_detail_1 === '接尾' || tok.pos_detail_1 === '非自立') return true;
-  if (prev.pos === '接頭詞') return true;
-  if (tok.pos === '名詞' && prev.pos === '名詞' && tok.pos_detail_1 !== '代名詞' && prev.pos_detail_1 !== '代名詞') return true;
-  if (tok.pos === '動詞' && prev.pos === '動詞') return true;
-  if (tok.pos === '動詞' && tok.basic_form === 'する' && prev.pos_detail_1 === 'サ変接続') return true;
-  return false;
-}
-
-function tokenReading(tok: IpadicFeatures, warnings: string[]): string {
-  const surface = tok.surface_form;
-  if (/^[0-9０-９]+([.．][0-9０-９]+)?$/.test(surface)) return readJapaneseDecimal(surface.normalize('NFKC'));
-  if (tok.pronunciation && tok.pronunciation !== '*') return tok.pronunciation;
-  if (/^[a-zａ-ｚ]+$/i.test(surface)) return spellLatinJa(surface.normalize('NFKC'));
-  if (/^[\u3041-\u30ffｦ-ﾝー]+$/.test(surface)) return toKatakana(surface);
-  // Mixed digits and kana/kanji from the unknown-word model: read what we can.
-  const parts = surface.normalize('NFKC').match(/[0-9]+|[a-z]+|[\u3041-\u30ffー]+|./gi) ?? [];
-  return parts
-    .map((p) => {
-      if (/^[0-9]+$/.test(p)) return readJapaneseDecimal(p);
-      if (/^[a-z]+$/i.test(p)) return spellLatinJa(p);
-      if (/^[\u3041-\u30ffー]+$/.test(p)) return toKatakana(p);
-      warnings.push(`No Japanese reading for "${p}"; skipped.`);
-      return '';
-    })
-    .join('');
-}
-
-/** Phones with prosody marks for one run of Japanese characters (no punctuation inside). */
-export function japaneseRunToPhones(run: string, warnings: string[]): string[] {
-  if (!tokenizer) throw new Error('kuromoji is not loaded: await loadJapaneseTokenizer() first');
-  const phrases: string[][][] = [];
-  let prev: IpadicFeatures | undefined;
-  for (const tok of tokenizer.tokenize(run)) {
-    const morae = kanaToMorae(tokenReading(tok, warnings));
-    if (!morae.length) continue;
-    if (phrases.length && attaches(tok, prev)) phrases[phrases.length - 1].push(...morae);
-    else phrases.push(morae);
-    prev = tok;
-  }
-  const out: string[] = [];
-  phrases.forEach((morae, p) => {
-    morae.forEach((m, i) => {
-      out.push(...m);
-      if (i === 0 && morae.length > 1) out.push('[');
-    });
-    if (p < phrases.length - 1) out.push('#');
-  });
   return out;
 }
 
-const JA_CHAR = /[A-Za-z\d\u3005\u3040-\u30ff\u4e00-\u9fff\uff11-\uff19\uff21-\uff3a\uff41-\uff5a\uff66-\uff9d]/;
-const MARK_MAP: Record<string, string> = { '：': ',', '；': ',', '，': ',', '。': '.', '！': '!', '？': '?', '\n': '.', '·': ',', '、': ',' };
+/** Phones with prosody marks for one run of Japanese characters (upstream pyopenjtalk_g2p_prosody minus ^ and $). */
+export function japaneseRunToPhones(run: string): string[] {
+  if (!tokenizer) throw new Error('the Japanese dictionary is not loaded: await loadJapaneseTokenizer() first');
+  return njdPhones(tokenizer.tokenize(toMecabInput(run)));
+}
 
 /**
- * Phones for normalized Japanese text (upstream japanese.g2p with prosody): runs of Japanese characters
- * become phones, each other character is kept as a mark (mapped to ASCII punctuation; spaces dropped).
+ * Phones for one word given as kana (hiragana or katakana, long vowels as ー) and its accent type
+ * (0 = flat, n = pitch falls after the n-th mora), read as one accent phrase the way upstream's frontend
+ * writes it: e.g. ("トーキョー", 0) -> t o [ o ky o o. For the personal pronunciation list.
  */
-export function g2pJapanese(normText: string, warnings: string[] = []): string[] {
+export function japaneseKanaToPhones(kana: string, accent: number): string[] {
+  const kata = kana.normalize('NFKC').replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60));
+  return accentPhrasePhones(kata, accent);
+}
+
+const JA_CHAR = /[A-Za-z\d\u3005\u3040-\u30ff\u4e00-\u9fff\uff11-\uff19\uff21-\uff3a\uff41-\uff5a\uff66-\uff9d]/u;
+const MARK_MAP: Record<string, string> = { '：': ',', '；': ',', '，': ',', '。': '.', '！': '!', '？': '?', '\n': '.', '·': ',', '、': ',', '...': '…' };
+
+/**
+ * Phones for normalized Japanese text (upstream japanese.g2p with prosody): the text is split at every
+ * character that is not Japanese-ish; each piece that starts with a Japanese character becomes phones,
+ * each separator is kept as a mark (mapped to ASCII punctuation; spaces dropped).
+ */
+export function g2pJapanese(normText: string, _warnings: string[] = []): string[] {
   const text = normText.replace(/％/g, 'パーセント').toLowerCase();
   const out: string[] = [];
   let run = '';
   const flush = () => {
-    if (run) out.push(...japaneseRunToPhones(run, warnings));
+    if (run && JA_CHAR.test(run[0])) out.push(...japaneseRunToPhones(run));
     run = '';
   };
   for (const ch of text) {
-    if (JA_CHAR.test(ch)) {
+    if (isJaChar(ch)) {
       run += ch;
       continue;
     }
@@ -181,4 +136,9 @@ export function g2pJapanese(normText: string, warnings: string[] = []): string[]
   }
   flush();
   return out;
+}
+
+// Python's \d (str patterns) is any Unicode decimal digit; JavaScript's \d is ASCII only.
+function isJaChar(ch: string): boolean {
+  return JA_CHAR.test(ch) || /^\p{Nd}$/u.test(ch);
 }

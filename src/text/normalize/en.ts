@@ -150,7 +150,10 @@ export function expandEnglish(input: string): string {
 export function normalizeEn(text: string): string {
   // Full-width letters and digits to ASCII (not upstream: it would drop them).
   let t = text.replace(/[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
-  t = t.replace(/[;:：，；]/g, ',').replace(/["’]/g, "'").replace(/。/g, '.').replace(/！/g, '!').replace(/？/g, '?');
+  // Upstream's rep_map joins its keys with re.escape, so only the literal keys 。！？ ever match: its
+  // "[;:：，；]" and '["’]' keys are escaped into strings that never occur, and ; : " ’ are then simply
+  // deleted by the normalizer's [^ A-Za-z'.,?!-] filter.
+  t = t.replace(/。/g, '.').replace(/！/g, '!').replace(/？/g, '?');
   t = expandEnglish(t);
   // A mark (or space) followed by more marks keeps only the first one.
   return t.replace(/([!?…,.\-\s])[!?…,.\-]+/g, '$1');
