@@ -413,14 +413,15 @@ ${qualityMd}
 ${bwMd}
 ${browserMd}
 ${limits}`;
-if (ONLY === 'v4' && flowMd && existsSync('BENCHMARKS.md')) {
-  // A v4-only run updates its own section of the existing file and leaves the other rows as they were.
-  const stamp = `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC (\`npm run bench -- --only v4\`) on ${machine}; load average ${load0.map(f2).join(' / ')} at the start, ${load1.map(f2).join(' / ')} at the end.`;
-  const section = `${flowMd.trimEnd()}\n\n${stamp}\n`;
+// A v4-only or pro-only run updates its own section of the existing file and leaves the other rows
+// as they were (each section says when and under what load it was measured).
+const ownSection = ONLY === 'v4' ? { md: flowMd, heading: /## v4: flow-matching[\s\S]*?(?=\n## |$)/ } : ONLY === 'pro' ? { md: pro, heading: /## v2Pro and v2ProPlus[\s\S]*?(?=\n## |$)/ } : undefined;
+if (ownSection?.md && existsSync('BENCHMARKS.md')) {
+  const stamp = `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC (\`npm run bench -- --only ${ONLY}\`) on ${machine}; load average ${load0.map(f2).join(' / ')} at the start, ${load1.map(f2).join(' / ')} at the end.`;
+  const section = `${ownSection.md.trimEnd()}\n\n${stamp}\n`;
   const old = readFileSync('BENCHMARKS.md', 'utf8');
-  const existing = /## v4: flow-matching[\s\S]*?(?=\n## |$)/;
-  writeFileSync('BENCHMARKS.md', existing.test(old) ? old.replace(existing, section) : old.replace('\n## fp32 vs int8', `\n${section}\n## fp32 vs int8`));
-  console.log(`\n${flowMd}\nupdated the v4 section of BENCHMARKS.md`);
+  writeFileSync('BENCHMARKS.md', ownSection.heading.test(old) ? old.replace(ownSection.heading, section) : old.replace('\n## fp32 vs int8', `\n${section}\n## fp32 vs int8`));
+  console.log(`\n${ownSection.md}\nupdated the ${ONLY} section of BENCHMARKS.md`);
   process.exit(0);
 }
 writeFileSync('BENCHMARKS.md', md);
