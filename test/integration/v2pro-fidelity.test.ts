@@ -15,35 +15,14 @@ import { buildSpeakerVerification, SV_ERES2NETV2, SV_TINY, type SVConfig } from 
 import type { WeightSource } from '../../src/graph/weights';
 import { FormulaWeights, type FormulaSpec } from '../helpers/fixture-weights';
 import { session } from '../helpers/ort';
+import { f32Of, readArrays as readFixtureArrays, snrDb, tensorOf } from '../helpers/fixture-arrays';
 
 const DIR = new URL('../fixtures/v2pro/', import.meta.url);
 
-type Arrays = Record<string, { data: Float32Array | BigInt64Array; shape: number[] }>;
-function readArrays(folder: string): Arrays {
-  const index = JSON.parse(readFileSync(new URL(`${folder}/arrays.json`, DIR), 'utf8')) as Record<string, { dtype: string; shape: number[]; offset: number; bytes: number }>;
-  const bin = readFileSync(new URL(`${folder}/arrays.bin`, DIR));
-  const out: Arrays = {};
-  for (const [name, a] of Object.entries(index)) {
-    const bytes = bin.buffer.slice(bin.byteOffset + a.offset, bin.byteOffset + a.offset + a.bytes);
-    out[name] = { data: a.dtype === 'int64' ? new BigInt64Array(bytes) : new Float32Array(bytes), shape: a.shape };
-  }
-  return out;
-}
+const readArrays = (folder: string) => readFixtureArrays(DIR, folder);
 const input = readArrays('input');
-const f32 = (a: Arrays, name: string) => a[name].data as Float32Array;
-const tensor = (a: Arrays, name: string) => new ort.Tensor(a[name].data instanceof BigInt64Array ? 'int64' : 'float32', a[name].data, a[name].shape);
-
-/** 10·log10(Σ ref² / Σ (ref − x)²). */
-export function snrDb(ref: ArrayLike<number>, x: ArrayLike<number>): number {
-  if (ref.length !== x.length) throw new Error(`length ${x.length} vs ${ref.length}`);
-  let s = 0;
-  let e = 0;
-  for (let i = 0; i < ref.length; i++) {
-    s += ref[i] * ref[i];
-    e += (ref[i] - x[i]) ** 2;
-  }
-  return e === 0 ? Infinity : 10 * Math.log10(s / e);
-}
+const f32 = f32Of;
+const tensor = tensorOf;
 
 describe('Kaldi fbank (upstream eres2net/kaldi.py, 80 bins, 16 kHz, dither 0)', () => {
   it.each(['A', 'B'])('reference %s: max |diff| <= 1e-4 x the range, same frame count', (r) => {

@@ -38,13 +38,12 @@ import {
   couplingReverse,
   dimOf,
   flipChannels,
-  leakyRelu,
+  hifiganStack,
   linearResize,
   melStyleEncoder,
   mrte,
   relPosEncoder,
   sliceChannels,
-  upsampleStage,
   type RelPosEncoderOpts,
   type WNOpts,
 } from '../ops/vits';
@@ -268,22 +267,7 @@ export function sovitsFlowReverse(g: Graph, ws: WeightSource, cfg: SoVITSConfig,
 export function sovitsGenerator(g: Graph, ws: WeightSource, cfg: SoVITSConfig, z: string, ge: string): string {
   let x = conv1d(g, ws, z, 'dec.conv_pre', cfg.inter, cfg.upsampleInitial, 7, { padding: 3 });
   x = g.node('Add', [x, conv1d(g, ws, ge, 'dec.cond', cfg.gin, cfg.upsampleInitial, 1)]);
-  let channels = cfg.upsampleInitial;
-  cfg.upsampleRates.forEach((rate, i) => {
-    x = upsampleStage(g, ws, x, 'dec', i, {
-      inChannels: channels,
-      outChannels: channels / 2,
-      rate,
-      kernel: cfg.upsampleKernels[i],
-      resblockKernels: cfg.resblockKernels,
-      resblockDilations: cfg.resblockDilations,
-      firstResblock: i * cfg.resblockKernels.length,
-    });
-    channels /= 2;
-  });
-  x = leakyRelu(g, x, 0.01); // the final F.leaky_relu uses PyTorch's default slope
-  x = conv1d(g, ws, x, 'dec.conv_post', channels, 1, 7, { padding: 3, bias: false });
-  return g.node('Tanh', [x]);
+  return hifiganStack(g, ws, x, 'dec', { ...cfg, channels: cfg.upsampleInitial, postBias: false });
 }
 
 /** Decoder graph (quantizer decode -> enc_p -> z_p -> flow reverse -> generator); see the header. */

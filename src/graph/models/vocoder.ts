@@ -8,7 +8,7 @@
 //   out  audio  float32 [1, 1, hop·F]       48 kHz for v4 (hop 480), in [-1, 1]
 import { Graph } from '../builder';
 import { conv1d } from '../ops/nn';
-import { leakyRelu, upsampleStage } from '../ops/vits';
+import { hifiganStack } from '../ops/vits';
 import type { WeightSource } from '../weights';
 
 export interface HiFiGANConfig {
@@ -47,23 +47,9 @@ export const vocoderHop = (cfg: HiFiGANConfig) => cfg.upsampleRates.reduce((a, b
 export function buildVocoder(cfg: HiFiGANConfig, ws: WeightSource): Graph {
   const g = new Graph('vocoder');
   const mel = g.input('mel', 'float32', [1, cfg.melBins, 'F']);
-  let x = conv1d(g, ws, mel, 'conv_pre', cfg.melBins, cfg.upsampleInitial, 7, { padding: 3 });
-  let channels = cfg.upsampleInitial;
-  cfg.upsampleRates.forEach((rate, i) => {
-    x = upsampleStage(g, ws, x, '', i, {
-      inChannels: channels,
-      outChannels: channels / 2,
-      rate,
-      kernel: cfg.upsampleKernels[i],
-      resblockKernels: cfg.resblockKernels,
-      resblockDilations: cfg.resblockDilations,
-      firstResblock: i * cfg.resblockKernels.length,
-    });
-    channels /= 2;
-  });
-  x = leakyRelu(g, x, 0.01);
-  x = conv1d(g, ws, x, 'conv_post', channels, 1, 7, { padding: 3, bias: cfg.postBias });
-  g.output(g.node('Tanh', [x]), 'audio', 'float32', [1, 1, 'samples']);
+  const x = conv1d(g, ws, mel, 'conv_pre', cfg.melBins, cfg.upsampleInitial, 7, { padding: 3 });
+  const audio = hifiganStack(g, ws, x, '', { ...cfg, channels: cfg.upsampleInitial, postBias: cfg.postBias });
+  g.output(audio, 'audio', 'float32', [1, 1, 'samples']);
   return g;
 }
 

@@ -278,6 +278,39 @@ export function upsampleStage(g: Graph, ws: WeightSource, x: string, prefix: str
   return g.node('Mul', [sum, g.float(1 / o.resblockKernels.length)]);
 }
 
+export interface HiFiGANStackOpts {
+  channels: number;
+  upsampleRates: number[];
+  upsampleKernels: number[];
+  resblockKernels: number[];
+  resblockDilations: number[][];
+  /** conv_post has a bias (v4's vocoder) or not (SoVITS's generator). */
+  postBias: boolean;
+}
+
+/**
+ * The HiFi-GAN Generator after conv_pre (and its condition): the upsampling stages with their
+ * resblocks, the final leaky ReLU (PyTorch's default slope 0.01), conv_post and tanh -> [1, 1, samples].
+ */
+export function hifiganStack(g: Graph, ws: WeightSource, x: string, prefix: string, o: HiFiGANStackOpts): string {
+  let channels = o.channels;
+  o.upsampleRates.forEach((rate, i) => {
+    x = upsampleStage(g, ws, x, prefix, i, {
+      inChannels: channels,
+      outChannels: channels / 2,
+      rate,
+      kernel: o.upsampleKernels[i],
+      resblockKernels: o.resblockKernels,
+      resblockDilations: o.resblockDilations,
+      firstResblock: i * o.resblockKernels.length,
+    });
+    channels /= 2;
+  });
+  x = leakyRelu(g, x, 0.01);
+  x = conv1d(g, ws, x, prefix ? `${prefix}.conv_post` : 'conv_post', channels, 1, 7, { padding: 3, bias: o.postBias });
+  return g.node('Tanh', [x]);
+}
+
 /** modules.Conv1dGLU: x + a · sigmoid(b) with a | b = conv1.conv(x) ("same" padding). */
 export function conv1dGLU(g: Graph, ws: WeightSource, x: string, prefix: string, channels: number, kernel: number): string {
   const h = conv1d(g, ws, x, `${prefix}.conv1.conv`, channels, 2 * channels, kernel, { padding: (kernel - 1) / 2 });
