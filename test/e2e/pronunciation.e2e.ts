@@ -87,7 +87,8 @@ describe('pronunciation list and show phones', () => {
     await page.getByText(/WASM · \d threads?/).waitFor({ timeout: 60_000 });
     await page.locator('#pron-list').getByText('tomato').waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Delete tomato' }).click();
-    await expect(page.locator('#pron-list').getByText('tomato').count()).resolves.toBe(0);
+    // The deletion is saved, then the list re-read: wait for it rather than read the list at once.
+    await expect.poll(() => page.locator('#pron-list').getByText('tomato').count(), { timeout: 30_000 }).toBe(0);
     const out = await phonesFor('tomato', 'en');
     expect(out).toMatch(/T AH0 M EY1 T OW2/);
   });
