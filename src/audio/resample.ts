@@ -92,38 +92,8 @@ export function resample(x: Float32Array, from: number, to: number, opts: Resamp
   const tr = Math.round(to);
   if (!(fr > 0 && tr > 0)) throw new RangeError(`sample rates must be positive, got ${from} → ${to}`);
   if (fr === tr) return x.slice();
-  const o = { ...DEFAULT_RESAMPLE, ...opts };
-  const g = gcd(fr, tr);
-  const up = tr / g;
-  const down = fr / g;
-  const k = designKernel(up, down, o);
-  const nOut = Math.ceil((x.length * up) / down);
-  const y = new Float32Array(nOut);
-  const { taps, half, table, phases } = k;
-  const exact = phases === up;
-  const n = x.length;
-  for (let i = 0; i < nOut; i++) {
-    const pos = i * down; // exact integer: t = pos / up
-    const base = Math.floor(pos / up);
-    const rem = pos - base * up;
-    const first = base - half + 1;
-    const lo = Math.max(0, -first);
-    const hi = Math.min(taps, n - first);
-    let acc = 0;
-    if (exact) {
-      const row = rem * taps;
-      for (let m = lo; m < hi; m++) acc += x[first + m] * table[row + m];
-    } else {
-      const fp = (rem / up) * phases;
-      const p = Math.floor(fp);
-      const w = fp - p;
-      const r0 = p * taps;
-      const r1 = r0 + taps;
-      for (let m = lo; m < hi; m++) acc += x[first + m] * (table[r0 + m] * (1 - w) + table[r1 + m] * w);
-    }
-    y[i] = acc;
-  }
-  return y;
+  // The whole signal is one span of itself.
+  return resampleSpan(x, 0, x.length, fr, tr, 0, resampledLength(x.length, fr, tr), opts);
 }
 
 /** Input samples the resampling kernel reads on each side of an output position. */
