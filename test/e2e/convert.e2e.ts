@@ -3,45 +3,33 @@
 // speaks. Malicious and truncated files are refused with typed errors and lose nothing already
 // saved; after a reload the stored pack loads with no re-conversion. WASM only: the graphs are the
 // same ones pack.e2e.ts runs on WebGPU, and SwiftShader would add minutes.
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHORT_TEXT as WAV_TEXT, SHORT_WAV as WAV } from '../helpers/reference-speech';
-import { launch, watchConsole, type Page } from './browser';
-import { serveStatic, type StaticServer } from './server';
+import { openApp, putFiles, type App } from './app';
+import type { Page } from './browser';
 
 const FIXTURES = resolve('test/fixtures/checkpoints');
 
-const b64 = (path: string) => readFileSync(path).toString('base64');
-const files = {
-  gpt: b64(join(FIXTURES, 's1-v2.ckpt')),
-  sovits: b64(join(FIXTURES, 's2-v2.pth')),
-  hubert: b64(join(FIXTURES, 'hubert/pytorch_model.bin')),
-  hubertConfig: b64(join(FIXTURES, 'hubert/config.json')),
-  evil: b64(join(FIXTURES, 'malicious-os-system.ckpt')),
-  wav: b64(WAV),
+const files: Record<string, [string, string]> = {
+  gpt: [join(FIXTURES, 's1-v2.ckpt'), 's1-v2.ckpt'],
+  sovits: [join(FIXTURES, 's2-v2.pth'), 's2-v2.pth'],
+  hubert: [join(FIXTURES, 'hubert/pytorch_model.bin'), 'pytorch_model.bin'],
+  hubertConfig: [join(FIXTURES, 'hubert/config.json'), 'config.json'],
+  evil: [join(FIXTURES, 'malicious-os-system.ckpt'), 'malicious-os-system.ckpt'],
+  wav: [WAV, 'reader.wav'],
 };
 
-let server: StaticServer;
-let chrome: Awaited<ReturnType<typeof launch>>;
+let app: App;
 let page: Page;
-let seen: ReturnType<typeof watchConsole>;
 
 async function open(): Promise<void> {
   // The Studio on the same page starts its own engine; keep it on WASM too.
-  await page.goto(`${server.url}?backend=wasm`);
+  await page.goto(`${app.server.url}?backend=wasm`);
   await page.waitForFunction(() => 'Mynah' in globalThis);
-  await page.evaluate(async (f) => {
+  await putFiles(page, files);
+  await page.evaluate(async () => {
     const g = globalThis as any;
-    const file = (key: keyof typeof f, name: string) => new File([Uint8Array.from(atob(f[key]), (c) => c.charCodeAt(0))], name);
-    g.fx = {
-      gpt: file('gpt', 's1-v2.ckpt'),
-      sovits: file('sovits', 's2-v2.pth'),
-      hubert: file('hubert', 'pytorch_model.bin'),
-      hubertConfig: file('hubertConfig', 'config.json'),
-      evil: file('evil', 'malicious-os-system.ckpt'),
-      wav: file('wav', 'reader.wav'),
-    };
     g.m = await g.Mynah.create({ backend: 'wasm' });
     // Speak a fixed number of tokens and summarise the audio.
     g.speak = async (voiceId: string) => {
@@ -67,19 +55,16 @@ async function open(): Promise<void> {
         return { code: String((e as { code?: string }).code), message: String((e as Error).message) };
       }
     };
-  }, files);
+  });
 }
 
 beforeAll(async () => {
-  server = await serveStatic(resolve(process.env.MYNAH_DIST ?? 'dist'));
-  chrome = await launch();
-  page = await chrome.browser.newPage();
-  seen = watchConsole(page);
+  app = await openApp();
+  page = app.page;
   await open();
 });
 afterAll(async () => {
-  await chrome?.close();
-  await server?.close();
+  await app?.close();
 });
 
 describe('converting dropped checkpoints in Chromium', () => {
@@ -118,7 +103,7 @@ describe('converting dropped checkpoints in Chromium', () => {
     expect(r.spoken.finite).toBe(true);
     expect(r.spoken.peak).toBeGreaterThan(0);
     expect(r.spoken.tokens).toEqual([12]);
-    expect(seen.fatal).toEqual([]);
+    expect(app.seen.fatal).toEqual([]);
   });
 
   it('refuses a malicious pickle and a truncated file with typed errors, keeping what was saved', { timeout: 300_000 }, async () => {
@@ -162,6 +147,6 @@ describe('converting dropped checkpoints in Chromium', () => {
     expect(r.loaded).toBe(packId);
     expect(r.spoken.tokens).toEqual(firstSpeech!.tokens);
     expect(r.spoken.samples).toBe(firstSpeech!.samples);
-    expect(seen.fatal).toEqual([]);
+    expect(app.seen.fatal).toEqual([]);
   });
 });

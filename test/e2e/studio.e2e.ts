@@ -14,8 +14,8 @@ import { parseWav } from '../../src/audio/wav';
 import { SV_CHECKPOINT_NAME } from '../../src/pack/versions';
 import { CONSENT_STATEMENT } from '../../src/safety/consent';
 import { AUDIO_FIXTURES, REFERENCE_TEXT, REFERENCE_WAV } from '../helpers/reference-speech';
-import { launch, watchConsole, type Page } from './browser';
-import { serveStatic, type StaticServer } from './server';
+import { dropFiles, openApp, type App } from './app';
+import type { Page } from './browser';
 
 const SHOTS = resolve('test-results');
 const FIXTURES = resolve('test/fixtures/checkpoints');
@@ -24,26 +24,12 @@ const V2PRO = resolve('test/fixtures/v2pro');
 // 3.0 s of speech, too little to be used).
 const LIBRIVOX = join(AUDIO_FIXTURES, 'librivox');
 const clip = (n: string) => join(LIBRIVOX, `sense_and_sensibility_01_austen_64kb-${n}.wav`);
-let server: StaticServer;
-let chrome: Awaited<ReturnType<typeof launch>>;
+let app: App;
 let page: Page;
-let seen: ReturnType<typeof watchConsole>;
 let url: string;
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `studio-${name}.png`), fullPage: true });
 const packLoaded = () => page.getByText(/Model pack “.*” is loaded\./).waitFor({ timeout: 120_000 });
-
-/** Drops files (path -> name) on the element with this text, as a file manager would. */
-async function dropFiles(onText: string, files: [string, string][]): Promise<void> {
-  const data = files.map(([path, name]) => [readFileSync(path).toString('base64'), name]);
-  const transfer = await page.evaluateHandle((list) => {
-    const dt = new DataTransfer();
-    for (const [b64, name] of list) dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
-    return dt;
-  }, data);
-  await page.getByText(onText).dispatchEvent('drop', { dataTransfer: transfer });
-  await transfer.dispose();
-}
 
 /** Types a number into an advanced setting and leaves the field, as a person would. */
 async function setField(label: string, value: string): Promise<void> {
@@ -54,17 +40,13 @@ async function setField(label: string, value: string): Promise<void> {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  server = await serveStatic(resolve(process.env.MYNAH_DIST ?? 'dist'));
-  url = `${server.url}?backend=wasm`; // WASM: SwiftShader's WebGPU is much slower here
-  chrome = await launch({ fakeMic: REFERENCE_WAV });
-  page = await chrome.browser.newPage();
-  await page.setViewportSize({ width: 1280, height: 900 });
-  seen = watchConsole(page);
+  app = await openApp({ fakeMic: REFERENCE_WAV, viewport: { width: 1280, height: 900 } });
+  page = app.page;
+  url = `${app.server.url}?backend=wasm`; // WASM: SwiftShader's WebGPU is much slower here
 });
 
 afterAll(async () => {
-  await chrome?.close();
-  await server?.close().catch(() => undefined);
+  await app?.close();
 });
 
 describe('Mynah Studio, first visit to offline', () => {
@@ -192,7 +174,7 @@ describe('Mynah Studio, first visit to offline', () => {
 
   it('shows a clear error when a pack URL is wrong, and keeps the loaded pack', async () => {
     await page.getByLabel('From a URL').check();
-    await page.getByLabel('Address of a pack.json').fill(`${server.url}no-such-pack/pack.json`);
+    await page.getByLabel('Address of a pack.json').fill(`${app.server.url}no-such-pack/pack.json`);
     await page.getByRole('button', { name: 'Download and load' }).click();
     const alert = page.getByRole('alert');
     await alert.getByText(/answered 404/).waitFor({ timeout: 30_000 });
@@ -228,7 +210,7 @@ describe('Mynah Studio, first visit to offline', () => {
     await page.getByLabel('Convert my GPT-SoVITS files').check();
     await expect(page.getByText(`Only for v2Pro and v2ProPlus models: ${SV_CHECKPOINT_NAME}`).isVisible()).resolves.toBe(true);
     const drop = 'Drop the files here, or choose each one below.';
-    await dropFiles(drop, [
+    await dropFiles(page, drop, [
       [join(V2PRO, 'tiny-v2Pro/s2.pth'), 's2.pth'],
       [join(FIXTURES, 's1-v2.ckpt'), 's1-v2.ckpt'],
       [join(FIXTURES, 'hubert/pytorch_model.bin'), 'pytorch_model.bin'],
@@ -251,7 +233,7 @@ describe('Mynah Studio, first visit to offline', () => {
     await missing.getByRole('button', { name: 'Dismiss this message' }).click();
 
     // The sv checkpoint dropped on its own goes to its slot, not the GPT's.
-    await dropFiles(drop, [[join(V2PRO, 'sv-tiny.ckpt'), 'sv-tiny.ckpt']]);
+    await dropFiles(page, drop, [[join(V2PRO, 'sv-tiny.ckpt'), 'sv-tiny.ckpt']]);
     await page.getByText(/Chosen: sv-tiny\.ckpt \(1\.8 MB\)/).waitFor();
     await expect(page.getByText(/Chosen: s1-v2\.ckpt/).isVisible()).resolves.toBe(true);
     await convert.click();
@@ -314,7 +296,7 @@ describe('Mynah Studio, first visit to offline', () => {
     await page.getByRole('button', { name: 'Load the built-in pack' }).click();
     await page.getByText('Model pack “Tiny random pack (tests)” is loaded.').waitFor({ timeout: 120_000 });
     await page.getByRole('radio', { name: 'Reader voice', exact: true }).check();
-    expect(seen.fatal).toEqual([]);
+    expect(app.seen.fatal).toEqual([]);
   });
 
   it('still has the voice after a reload, and fits a phone screen', async () => {
@@ -331,8 +313,8 @@ describe('Mynah Studio, first visit to offline', () => {
   it('works offline once loaded: the page, the engine and the pack come from this browser', async () => {
     await page.getByText('Works offline').waitFor({ timeout: 60_000 });
     // The server goes away entirely.
-    server.server.closeAllConnections();
-    await server.close();
+    app.server.server.closeAllConnections();
+    await app.server.close();
     await page.reload();
     await packLoaded();
     await page.getByText(/WASM · \d threads?/).waitFor();
@@ -341,6 +323,6 @@ describe('Mynah Studio, first visit to offline', () => {
     await page.getByRole('button', { name: 'Speak', exact: true }).click();
     await page.getByText(/Done: \d+\.\d s of audio\./).waitFor({ timeout: 120_000 });
     await shot('9-offline');
-    expect(seen.fatal).toEqual([]);
+    expect(app.seen.fatal).toEqual([]);
   });
 });

@@ -6,12 +6,11 @@
 // changes nothing stored. One page, one client per backend, for speed. Most of the time goes to
 // the WebGPU clone's speaker-verification graph (ERes2NetV2 convolutions): SwiftShader takes tens
 // of seconds for what WASM does in about one; the test logs the split.
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SV_CHECKPOINT_NAME } from '../../src/pack/versions';
-import { launch, watchConsole, type Page } from './browser';
-import { serveStatic, type StaticServer } from './server';
+import { openApp, putFiles, type App } from './app';
+import type { Page } from './browser';
 import { SHORT_WAV } from '../helpers/reference-speech';
 
 const CKPT = resolve('test/fixtures/checkpoints');
@@ -23,21 +22,18 @@ const PACK_ID = 'tiny-v2proplus';
 // Tokens spoken per backend: SwiftShader's WebGPU is slow here (seconds per decode step under load).
 const TOKENS = { wasm: 8, webgpu: 4 };
 
-const b64 = (path: string) => readFileSync(path).toString('base64');
-const files = {
-  gpt: b64(join(CKPT, 's1-v2.ckpt')),
-  hubert: b64(join(CKPT, 'hubert/pytorch_model.bin')),
-  hubertConfig: b64(join(CKPT, 'hubert/config.json')),
-  proPlus: b64(join(V2PRO, 'tiny-v2ProPlus/s2.pth')),
-  pro: b64(join(V2PRO, 'tiny-v2Pro/s2.pth')),
-  sv: b64(join(V2PRO, 'sv-tiny.ckpt')),
-  wav: b64(WAV),
+const files: Record<string, [string, string]> = {
+  gpt: [join(CKPT, 's1-v2.ckpt'), 's1-v2.ckpt'],
+  hubert: [join(CKPT, 'hubert/pytorch_model.bin'), 'pytorch_model.bin'],
+  hubertConfig: [join(CKPT, 'hubert/config.json'), 'config.json'],
+  proPlus: [join(V2PRO, 'tiny-v2ProPlus/s2.pth'), 's2.pth'],
+  pro: [join(V2PRO, 'tiny-v2Pro/s2.pth'), 's2.pth'],
+  sv: [join(V2PRO, 'sv-tiny.ckpt'), 'sv-tiny.ckpt'],
+  wav: [WAV, 'reader.wav'],
 };
 
-let server: StaticServer;
-let chrome: Awaited<ReturnType<typeof launch>>;
+let app: App;
 let page: Page;
-let seen: ReturnType<typeof watchConsole>;
 
 interface Spoken {
   backend: string;
@@ -57,25 +53,14 @@ interface Spoken {
 }
 
 beforeAll(async () => {
-  server = await serveStatic(resolve(process.env.MYNAH_DIST ?? 'dist'));
-  chrome = await launch();
-  page = await chrome.browser.newPage();
-  seen = watchConsole(page);
+  app = await openApp();
+  page = app.page;
   // The Studio on the page starts its own engine: keep it on WASM.
-  await page.goto(`${server.url}?backend=wasm`);
+  await page.goto(`${app.server.url}?backend=wasm`);
   await page.waitForFunction(() => 'Mynah' in globalThis);
-  await page.evaluate((f) => {
+  await putFiles(page, files);
+  await page.evaluate(() => {
     const g = globalThis as any;
-    const file = (key: keyof typeof f, name: string) => new File([Uint8Array.from(atob(f[key]), (c) => c.charCodeAt(0))], name);
-    g.fx = {
-      gpt: file('gpt', 's1-v2.ckpt'),
-      hubert: file('hubert', 'pytorch_model.bin'),
-      hubertConfig: file('hubertConfig', 'config.json'),
-      proPlus: file('proPlus', 's2.pth'),
-      pro: file('pro', 's2.pth'),
-      sv: file('sv', 'sv-tiny.ckpt'),
-      wav: file('wav', 'reader.wav'),
-    };
     g.clients = {};
     /** Clones the WAV with the loaded pack and speaks a fixed number of tokens; summarises both. */
     g.cloneAndSpeak = async (m: any, text: string, maxTokens: number) => {
@@ -109,11 +94,10 @@ beforeAll(async () => {
         speakMs: Math.round(performance.now() - t0) - cloneMs,
       };
     };
-  }, files);
+  });
 });
 afterAll(async () => {
-  await chrome?.close();
-  await server?.close();
+  await app?.close();
 });
 
 describe('v2ProPlus in Chromium', () => {
@@ -158,7 +142,7 @@ describe('v2ProPlus in Chromium', () => {
     expect(r.spoken.finite).toBe(true);
     expect(r.spoken.peak).toBeGreaterThan(0);
     expect(r.spoken.tokens).toEqual([TOKENS.wasm]);
-    expect(seen.fatal).toEqual([]);
+    expect(app.seen.fatal).toEqual([]);
   });
 
   it('loads the stored pack on WebGPU (fp32), clones the same speaker embedding as WASM and speaks', { timeout: 600_000 }, async () => {
@@ -195,7 +179,7 @@ describe('v2ProPlus in Chromium', () => {
     expect(r.finite).toBe(true);
     expect(r.peak).toBeGreaterThan(0);
     expect(r.tokens).toEqual([TOKENS.webgpu]);
-    expect(seen.fatal).toEqual([]);
+    expect(app.seen.fatal).toEqual([]);
   });
 
   it('refuses a v2Pro SoVITS without the speaker-verification file (SV_MODEL_MISSING), changing nothing stored', async () => {
@@ -229,6 +213,6 @@ describe('v2ProPlus in Chromium', () => {
     expect(r.before.packs).toContain(PACK_ID);
     expect(r.before.voices.length).toBeGreaterThanOrEqual(2);
     expect(r.samples).toBeGreaterThan(0);
-    expect(seen.fatal).toEqual([]);
+    expect(app.seen.fatal).toEqual([]);
   });
 });

@@ -3,30 +3,25 @@
 // WebGPU and a WASM engine with upstream's inputs, and both are compared with upstream's outputs
 // (scripts/make-v3v4-fixtures.py).
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesSource } from '../../src/checkpoint/bytes';
 import { convertToPack } from '../../src/pack/convert';
 import { readArrays, snrDb, transpose2d, type Arrays } from '../helpers/fixture-arrays';
-import { launch, watchConsole, type Page } from './browser';
-import { serveStatic, type StaticServer } from './server';
+import { openApp, type App } from './app';
+import type { Page } from './browser';
 
 const DIR = new URL('../fixtures/v3v4/', import.meta.url);
 const CK = new URL('../fixtures/checkpoints/', import.meta.url);
 const file = (url: URL, name: string) => bytesSource(new Uint8Array(readFileSync(url)), name);
 type Wire = { type: string; dims: number[]; data: number[] };
 
-let server: StaticServer;
-let chrome: Awaited<ReturnType<typeof launch>>;
+let app: App;
 let page: Page;
-let seen: ReturnType<typeof watchConsole>;
 
 beforeAll(async () => {
-  server = await serveStatic(resolve(process.env.MYNAH_DIST ?? 'dist'));
-  chrome = await launch();
-  page = await chrome.browser.newPage();
-  seen = watchConsole(page);
-  await page.goto(`${server.url}?backend=wasm`);
+  app = await openApp();
+  page = app.page;
+  await page.goto(`${app.server.url}?backend=wasm`);
   await page.waitForFunction(() => 'Mynah' in globalThis);
   await page.evaluate(async () => {
     const M = (globalThis as any).Mynah;
@@ -34,8 +29,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await chrome?.close();
-  await server?.close();
+  await app?.close();
 });
 
 const wire = (a: Arrays, name: string): Wire => ({ type: a[name].data instanceof BigInt64Array ? 'int64' : 'float32', dims: a[name].shape, data: Array.from(a[name].data as ArrayLike<number | bigint>, Number) });
@@ -107,6 +101,6 @@ describe.each([
     const voc = await runBoth(bytes('vocoder'), { mel: wire(want, 'mel') });
     check('vocoder', want.audio.data as Float32Array, voc, 'audio', 40);
     console.log(`tiny-${version}: ${figures.join(', ')}`);
-    expect(seen.fatal).toEqual([]);
+    expect(app.seen.fatal).toEqual([]);
   });
 });

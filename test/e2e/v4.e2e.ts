@@ -10,51 +10,34 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWav } from '../../src/audio/wav';
 import { CONSENT_STATEMENT } from '../../src/safety/consent';
 import { REFERENCE_TEXT, REFERENCE_WAV } from '../helpers/reference-speech';
-import { launch, watchConsole, type Page } from './browser';
-import { serveStatic, type StaticServer } from './server';
+import { dropFiles, openApp, type App } from './app';
+import type { Page } from './browser';
 
 const SHOTS = resolve('test-results');
 const FIXTURES = resolve('test/fixtures/checkpoints');
 const V4 = resolve('test/fixtures/v3v4/tiny-v4');
-let server: StaticServer;
-let chrome: Awaited<ReturnType<typeof launch>>;
+let app: App;
 let page: Page;
-let seen: ReturnType<typeof watchConsole>;
 
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `v4-${name}.png`), fullPage: true });
 
-async function dropFiles(onText: string, files: [string, string][]): Promise<void> {
-  const data = files.map(([path, name]) => [readFileSync(path).toString('base64'), name]);
-  const transfer = await page.evaluateHandle((list) => {
-    const dt = new DataTransfer();
-    for (const [b64, name] of list) dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
-    return dt;
-  }, data);
-  await page.getByText(onText).dispatchEvent('drop', { dataTransfer: transfer });
-  await transfer.dispose();
-}
-
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  server = await serveStatic(resolve(process.env.MYNAH_DIST ?? 'dist'));
-  chrome = await launch();
-  page = await chrome.browser.newPage();
-  await page.setViewportSize({ width: 1280, height: 900 });
-  seen = watchConsole(page);
+  app = await openApp({ viewport: { width: 1280, height: 900 } });
+  page = app.page;
 });
 
 afterAll(async () => {
-  await chrome?.close();
-  await server?.close().catch(() => undefined);
+  await app?.close();
 });
 
 describe('GPT-SoVITS v4 LoRA in the Studio', () => {
   it('asks for the base model, converts LoRA + base + vocoder, clones, speaks at 48 kHz and downloads a 48 kHz WAV', async () => {
-    await page.goto(`${server.url}?backend=wasm`);
+    await page.goto(`${app.server.url}?backend=wasm`);
     await page.getByText(/Model pack “.*” is loaded\./).waitFor({ timeout: 120_000 });
     await page.getByLabel('Convert my GPT-SoVITS files').check();
     const drop = 'Drop the files here, or choose each one below.';
-    await dropFiles(drop, [
+    await dropFiles(page, drop, [
       [join(V4, 'lora.pth'), 'my-voice_e8_s16_l4.pth'],
       [join(V4, 'vocoder.pth'), 'vocoder.pth'],
       [join(FIXTURES, 's1-v2.ckpt'), 's1-v2.ckpt'],
@@ -75,7 +58,7 @@ describe('GPT-SoVITS v4 LoRA in the Studio', () => {
     await missing.getByRole('button', { name: 'Dismiss this message' }).click();
 
     // upstream's file name sends the dropped base to its slot, not the SoVITS one.
-    await dropFiles(drop, [[join(V4, 's2.pth'), 's2Gv4.pth']]);
+    await dropFiles(page, drop, [[join(V4, 's2.pth'), 's2Gv4.pth']]);
     await page.getByText(/Chosen: s2Gv4\.pth/).waitFor();
     await expect(page.getByText(/Chosen: my-voice_e8_s16_l4\.pth/).isVisible()).resolves.toBe(true);
     await convert.click();
@@ -110,7 +93,7 @@ describe('GPT-SoVITS v4 LoRA in the Studio', () => {
     console.log(`v4 download: ${wav.sampleRate} Hz, ${seconds.toFixed(3)} s`);
     expect(wav.sampleRate).toBe(48000);
     expect(seconds).toBeGreaterThan(0.3);
-    expect(seen.fatal).toEqual([]);
+    expect(app.seen.fatal).toEqual([]);
   });
 
   it('client API: 48 kHz chunks, 1920 samples per token, progress per sampling step', async () => {
