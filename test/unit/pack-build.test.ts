@@ -88,6 +88,28 @@ interface Case {
   dims: Record<string, number[]>;
 }
 
+/** Runs a built graph at its two input sizes and checks the documented outputs: names, shapes, finite values. */
+async function checkRole(built: Built, cfg: PackConfig, role: GraphRole): Promise<void> {
+  const file = built.manifest.files.find((f) => f.role === role)!;
+  const s = await session(built.files.get(file.name)!);
+  try {
+    for (const c of casesFor(cfg, role)) {
+      expect([...s.inputNames].sort(), c.label).toEqual(Object.keys(c.feeds).sort());
+      const out = await s.run(c.feeds);
+      expect(Object.keys(out).sort(), c.label).toEqual(Object.keys(c.dims).sort());
+      for (const [name, dims] of Object.entries(c.dims)) {
+        expect(out[name].dims, `${role} ${c.label} ${name}`).toEqual(dims);
+        const data = out[name].data;
+        if (data instanceof Float32Array) expect(data.every(Number.isFinite), `${role} ${c.label} ${name} finite`).toBe(true);
+      }
+      if (role === 'semantic') expect(Array.from(out.codes.data as BigInt64Array).every((v) => v >= 0n && v < 1024n)).toBe(true);
+      if (role === 'sovits-decoder') expect((out.audio.data as Float32Array).every((v) => Math.abs(v) <= 1)).toBe(true);
+    }
+  } finally {
+    await s.release();
+  }
+}
+
 /** Two input sizes per role; shapes follow each graph's documented I/O. */
 function casesFor(cfg: PackConfig, role: GraphRole): Case[] {
   const { t2s, sovits, hubert, semantic, roberta } = cfg;
@@ -313,26 +335,7 @@ describe('tiny pack built in memory', () => {
   });
 
   for (const role of [...REQUIRED_ROLES, 'bert'] as GraphRole[]) {
-    it(`${role}: loads in onnxruntime-web (wasm) and runs at two input sizes with the documented output shapes`, async () => {
-      const file = built.manifest.files.find((f) => f.role === role)!;
-      const s = await session(built.files.get(file.name)!);
-      try {
-        for (const c of casesFor(PACK_TINY, role)) {
-          expect([...s.inputNames].sort(), c.label).toEqual(Object.keys(c.feeds).sort());
-          const out = await s.run(c.feeds);
-          expect(Object.keys(out).sort(), c.label).toEqual(Object.keys(c.dims).sort());
-          for (const [name, dims] of Object.entries(c.dims)) {
-            expect(out[name].dims, `${role} ${c.label} ${name}`).toEqual(dims);
-            const data = out[name].data;
-            if (data instanceof Float32Array) expect(data.every(Number.isFinite), `${role} ${c.label} ${name} finite`).toBe(true);
-          }
-          if (role === 'semantic') expect(Array.from(out.codes.data as BigInt64Array).every((v) => v >= 0n && v < 1024n)).toBe(true);
-          if (role === 'sovits-decoder') expect((out.audio.data as Float32Array).every((v) => Math.abs(v) <= 1)).toBe(true);
-        }
-      } finally {
-        await s.release();
-      }
-    });
+    it(`${role}: loads in onnxruntime-web (wasm) and runs at two input sizes with the documented output shapes`, () => checkRole(built, PACK_TINY, role));
   }
 
   it('same seed gives byte-identical files; another seed changes every file but no shape', async () => {
@@ -367,22 +370,7 @@ describe.each([PACK_TINY_V2PRO, PACK_TINY_V2PROPLUS])('tiny $version pack', (cfg
   });
 
   for (const role of ['sv', 'sovits-ref', 'sovits-decoder'] as GraphRole[]) {
-    it(`${role}: runs at two input sizes with the documented output shapes`, async () => {
-      const file = built.manifest.files.find((f) => f.role === role)!;
-      const s = await session(built.files.get(file.name)!);
-      try {
-        for (const c of casesFor(cfg, role)) {
-          expect([...s.inputNames].sort(), c.label).toEqual(Object.keys(c.feeds).sort());
-          const out = await s.run(c.feeds);
-          for (const [name, dims] of Object.entries(c.dims)) {
-            expect(out[name].dims, `${role} ${c.label} ${name}`).toEqual(dims);
-            expect((out[name].data as Float32Array).every(Number.isFinite)).toBe(true);
-          }
-        }
-      } finally {
-        await s.release();
-      }
-    });
+    it(`${role}: runs at two input sizes with the documented output shapes`, () => checkRole(built, cfg, role));
   }
 
   it('a pack config whose SV width differs from what SoVITS reads is refused before building', async () => {
@@ -407,22 +395,7 @@ describe('tiny v4 pack', () => {
   });
 
   for (const role of ['sovits-ref', 'sovits-encoder', 'cfm-step', 'vocoder'] as GraphRole[]) {
-    it(`${role}: runs at two input sizes with the documented output shapes`, async () => {
-      const file = built.manifest.files.find((f) => f.role === role)!;
-      const s = await session(built.files.get(file.name)!);
-      try {
-        for (const c of casesFor(PACK_TINY_V4, role)) {
-          expect([...s.inputNames].sort(), c.label).toEqual(Object.keys(c.feeds).sort());
-          const out = await s.run(c.feeds);
-          for (const [name, dims] of Object.entries(c.dims)) {
-            expect(out[name].dims, `${role} ${c.label} ${name}`).toEqual(dims);
-            expect((out[name].data as Float32Array).every(Number.isFinite)).toBe(true);
-          }
-        }
-      } finally {
-        await s.release();
-      }
-    });
+    it(`${role}: runs at two input sizes with the documented output shapes`, () => checkRole(built, PACK_TINY_V4, role));
   }
 
   it('real size: the DiT, encoder and vocoder have upstream\'s parameter counts', () => {
