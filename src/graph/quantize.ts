@@ -5,9 +5,9 @@
 // op): int8 weights with one scale per output column (symmetric), activations quantized to uint8
 // per call by the kernel itself. Measured on WASM (onnxruntime-web 1.30, 2 cores): a 318-row T2S
 // prefill runs ~2x faster than fp32, a one-row decode step slower (fp32 GEMV is bound by memory
-// bandwidth; MLAS's WASM int8 GEMM cannot prepack B, so every call widens the int8 weights to
-// int16 panels and multiplies those: ~3 bytes moved per weight, and i16 dot products, for one row
-// in). ConvInteger, MatMulInteger and QLinearMatMul run the same kernel. The alternatives are slower
+// bandwidth; MLAS's WASM int8 GEMM has no prepacked B, so every call first widens the int8
+// weights into int16 panels and then runs i16 dot products over them: arithmetic per weight that
+// one row in cannot amortise). MatMulInteger and QLinearMatMul run the same kernel. The alternatives are slower
 // there: MatMulNBits (8-bit) has no WASM kernel and dequantizes its weights on every call
 // (~10x slower), and DequantizeLinear + MatMul does the same in two ops.
 //
