@@ -49,7 +49,7 @@ export function filteredProbs(penalised: Float32Array, opts: SamplingOptions): F
   const t = Math.max(opts.temperature, 1e-5);
   for (let i = 0; i < n; i++) l[i] /= t;
   if (opts.topK > 0 && opts.topK < n) {
-    const pivot = Float64Array.from(l).sort().reverse()[opts.topK - 1];
+    const pivot = kthLargest(l, opts.topK);
     for (let i = 0; i < n; i++) if (l[i] < pivot) l[i] = -Infinity;
   }
   let max = -Infinity;
@@ -59,6 +59,27 @@ export function filteredProbs(penalised: Float32Array, opts: SamplingOptions): F
   for (let i = 0; i < n; i++) z += p[i] = Math.exp(l[i] - max);
   for (let i = 0; i < n; i++) p[i] /= z;
   return p;
+}
+
+/**
+ * The k-th largest value of `x` (duplicates counted), as sorting descending and taking index k - 1
+ * gives: a sorted buffer of the k largest seen so far. O(n) for a small k where a full sort of the
+ * 1025 logits was ~0.2 ms of every decode step. (NaN never enters: logits are finite or -Infinity.)
+ */
+export function kthLargest(x: ArrayLike<number>, k: number): number {
+  const top = new Float64Array(k).fill(-Infinity); // descending
+  let filled = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (filled === k && !(v > top[k - 1])) continue;
+    let j = filled < k ? filled++ : k - 1;
+    while (j > 0 && top[j - 1] < v) {
+      top[j] = top[j - 1];
+      j--;
+    }
+    top[j] = v;
+  }
+  return top[k - 1];
 }
 
 /** argmax(p / q), q ~ Exp(1): one multinomial draw from p using `rand` (uniform in [0, 1)). */

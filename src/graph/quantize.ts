@@ -4,8 +4,10 @@
 // Every Gemm/MatMul whose weight is an initializer becomes a DynamicQuantizeMatMul (ORT contrib
 // op): int8 weights with one scale per output column (symmetric), activations quantized to uint8
 // per call by the kernel itself. Measured on WASM (onnxruntime-web 1.30, 2 cores): a 318-row T2S
-// prefill runs ~2x faster than fp32, a one-row decode step about as fast (fp32 GEMV is already
-// bound by memory bandwidth, int8 GEMV by WASM SIMD arithmetic). The alternatives are slower
+// prefill runs ~2x faster than fp32, a one-row decode step slower (fp32 GEMV is bound by memory
+// bandwidth; MLAS's WASM int8 GEMM has no prepacked B, so every call first widens the int8
+// weights into int16 panels and then runs i16 dot products over them: arithmetic per weight that
+// one row in cannot amortise). MatMulInteger and QLinearMatMul run the same kernel. The alternatives are slower
 // there: MatMulNBits (8-bit) has no WASM kernel and dequantizes its weights on every call
 // (~10x slower), and DequantizeLinear + MatMul does the same in two ops.
 //

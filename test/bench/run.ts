@@ -20,6 +20,7 @@ import type { SynthesisReport } from '../../src/engine/synthesize';
 import { measureBandwidth } from './bandwidth';
 import { BENCH_TEXT, BENCH_TOKENS, child, ensurePack, median, MiB, readManifest, type EngineRun } from './common';
 import type { QualityResult } from './quality';
+import type { T2SProfile } from './t2s-profile';
 import type { BrowserRun } from './webgpu';
 import type { FlowRun } from './flow-run';
 
@@ -73,6 +74,11 @@ let quality: QualityResult | undefined;
 if (QUALITY && want('full')) {
   console.log('bench: fp32 vs int8 on the same inputs (real-size pack)');
   quality = await child<QualityResult>('test/bench/quality.ts', ['full', String(THREADS)]);
+}
+let profile: T2SProfile | undefined;
+if (QUALITY && want('full')) {
+  console.log('bench: where a T2S decode step goes (real-size pack, fp32)');
+  profile = await child<T2SProfile>('test/bench/t2s-profile.ts', [String(THREADS)]);
 }
 let browser: BrowserRun[] | undefined;
 if (WEBGPU) {
@@ -237,7 +243,13 @@ if (quality) {
 }
 if (full32) {
   const bytes = decoderBytes + cacheBytes(meanRows);
-  targets.push(['T2S decode bandwidth limit next to the achieved rate', 'reported', `${f1(bw.gbps)} GB/s ÷ ${mb(bytes)} MiB per token (fp32 weights + cache) = ${f1(ceiling(bytes))} tok/s ceiling; achieved ${f1(fig(full32).tokPerSec)}`, 'below']);
+  const achieved = fig(full32).tokPerSec;
+  targets.push([
+    'T2S decode bandwidth limit next to the achieved rate',
+    'reported',
+    `${f1(bw.gbps)} GB/s ÷ ${mb(bytes)} MiB per token (fp32 weights + cache) = ${f1(ceiling(bytes))} tok/s ceiling; achieved ${f1(achieved)} = ${((achieved / ceiling(bytes)) * 100).toFixed(0)}% of it`,
+    'below',
+  ]);
 }
 const gpu = browser?.find((b) => b.backend === 'webgpu');
 if (gpu) {
@@ -306,6 +318,31 @@ each step's cache inputs into its heap, and attention concatenates and transpose
 `
   : '';
 
+const profileMd = profile
+  ? `## T2S decode step: where the time goes (real-size pack, fp32, WASM ${profile.threads} threads)
+
+The engine's decode loop (T2SRunner, the bench's ${profile.prefillRows}-row prefill, ${profile.loop.steps} steps), with the decoder's and the
+token embedding's \`run()\` calls timed from outside; then the decoder alone at the loop's mean cache
+length (${profile.meanRows} rows) and with a one-row cache, next to a graph that takes the decoder's inputs and
+computes nothing (interleaved, medians of ${profile.rounds} rounds; test/bench/t2s-profile.ts). onnxruntime-web's own
+profiler writes into the WASM module's private file system, so parts are differences of whole runs.
+
+${table(
+  ['part of a decode step', 'ms', 'share'],
+  [
+    ['matmul weights (decoder with a one-row cache, less the empty run)', f2(profile.parts.weightsMs), `${((profile.parts.weightsMs / profile.parts.stepMs) * 100).toFixed(0)}%`],
+    [`KV cache copied into onnxruntime's heap (${mb(profile.cacheBytes)} MiB of inputs)`, f2(profile.parts.cacheCopyMs), `${((profile.parts.cacheCopyMs / profile.parts.stepMs) * 100).toFixed(0)}%`],
+    ['KV cache work inside the graph (concat of each layer\'s past and new row, attention over it)', f2(profile.parts.cacheWorkMs), `${((profile.parts.cacheWorkMs / profile.parts.stepMs) * 100).toFixed(0)}%`],
+    ['run() of a graph with these inputs that computes nothing (one-row cache)', f2(profile.parts.runOverheadMs), `${((profile.parts.runOverheadMs / profile.parts.stepMs) * 100).toFixed(0)}%`],
+    [`decoder step at ${profile.meanRows} rows, in all`, f2(profile.parts.stepMs), '100%'],
+  ],
+)}
+
+In the loop: ${f2(profile.loop.stepMs)} ms per token (${f1(profile.loop.tokPerSec)} tok/s) = decoder \`run()\` ${f2(profile.loop.decoderMs)} + token
+embedding \`run()\` ${f2(profile.loop.tokenMs)} + JavaScript ${f2(profile.loop.jsMs)} (sampler, cache bookkeeping, tensors).
+`
+  : '';
+
 const browserMd = browser?.length
   ? `## In Chromium (tiny pack; WebGPU is SwiftShader here)
 
@@ -351,7 +388,17 @@ const limits = mainFig
   steps, then SoVITS on the first 16-token chunk (~${((mainFig.sovitsRtf * 0.64) * 1000).toFixed(0)} ms for 0.64 s of audio).
 - **T2S decode**: fp32 weight reads at the WASM kernels' bandwidth, int8 at WASM SIMD's integer
   arithmetic (see the ceiling above), plus the KV cache copied into onnxruntime's heap every step
-  (onnxruntime-web has no device-resident tensors on WASM).
+  (onnxruntime-web has no device-resident tensors on WASM).${
+    profile && full32
+      ? ` 75% of the fp32 ceiling would be ${f1(0.75 * ceiling(decoderBytes + cacheBytes(meanRows)))} tok/s, ${f2(1000 / (0.75 * ceiling(decoderBytes + cacheBytes(meanRows))))} ms per token,
+  of which the weights alone take ${f2(profile.parts.weightsMs)} ms here and copying the cache in ${f2(profile.parts.cacheCopyMs)} ms (profile above).
+  Attention variants without the per-layer concat (past and new rows attended separately, the
+  cache fed head-major, ORT's MultiHeadAttention, elementwise forms for one row) were no faster in
+  attention-only graphs (issue 18), most of them slower: the attention matmuls read each head's
+  slice of every row in a separate pass, and the concat's copy likely leaves a layer's cache in the
+  core's L2 for those 16 passes, where reading the inputs in place goes to memory each time.`
+      : ''
+  }
 - **Memory**: Node takes ~${main!.baseRssMB.toFixed(0)} MiB and onnxruntime-web's WASM module with its threads ~100 MiB
   before any graph is loaded, the English dictionary ~70 MiB. The loaded pack sits at
   ${main!.loadedRssMB.toFixed(0)} MiB, cloning peaks at ${main!.clonePeakRssMB.toFixed(0)} MiB, and speaking adds ${(main!.peakRssMB - main!.clonePeakRssMB).toFixed(0)} MiB more (activations of the first
@@ -411,6 +458,7 @@ made), though a browser's garbage collector may hold a dropped file a little lon
 
 ${qualityMd}
 ${bwMd}
+${profileMd}
 ${browserMd}
 ${limits}`;
 // A v4-only or pro-only run updates its own section of the existing file and leaves the other rows

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyRepetitionPenalty, argmax, DEFAULT_SAMPLING, exponentialRace, filteredProbs, SemanticSampler } from '../../src/engine/sampling';
+import { applyRepetitionPenalty, argmax, DEFAULT_SAMPLING, exponentialRace, filteredProbs, kthLargest, SemanticSampler } from '../../src/engine/sampling';
 import { mulberry32 } from '../../src/graph/weights';
 
 const opts = (o: Partial<typeof DEFAULT_SAMPLING>) => ({ ...DEFAULT_SAMPLING, ...o });
@@ -95,5 +95,20 @@ describe('SemanticSampler decode rules', () => {
     }
     expect(n).toBe(5);
     expect(s.tokens).toEqual([0, 0, 0, 0, 0]);
+  });
+});
+
+describe('kthLargest', () => {
+  it('equals sorting descending and taking index k - 1, duplicates and -Infinity included', () => {
+    const rand = mulberry32(11);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + Math.floor(rand() * 60);
+      // Few distinct values, so ties are common; some -Infinity as top-p leaves them.
+      const x = Float64Array.from({ length: n }, () => (rand() < 0.1 ? -Infinity : Math.floor(rand() * 8) - 4));
+      for (const k of [1, 2, 3, Math.max(1, n - 1), n]) {
+        if (k > n) continue;
+        expect(kthLargest(x, k)).toBe(Float64Array.from(x).sort().reverse()[k - 1]);
+      }
+    }
   });
 });
