@@ -70,14 +70,15 @@ export function postNormEncoderLayer(g: Graph, ws: WeightSource, x: string, d: E
 
 /**
  * GroupNorm with one group per channel (PyTorch GroupNorm(C, C)) on [1, C, T]: every channel is
- * normalised over time, then scaled and shifted per channel: ONNX InstanceNormalization (WASM and
- * WebGPU both have it). Parameters `${prefix}.weight` / `.bias`, each [C].
+ * normalised over time, then scaled and shifted per channel. Built from ReduceMean so it needs no
+ * InstanceNormalization kernel. Parameters `${prefix}.weight` / `.bias`, each [C].
  */
 export function channelwiseGroupNorm(g: Graph, ws: WeightSource, x: string, prefix: string, channels: number, eps = 1e-5): string {
   const w = param(g, ws, `${prefix}.weight`, [channels], ones);
   const b = param(g, ws, `${prefix}.bias`, [channels], zeros);
-  // InstanceNormalization is exactly this (per channel over time, then scale and shift), as one op:
-  // on HuBERT's first conv output (512 x 22,720 floats for 7 s) the spelled-out form kept several
-  // 46 MB intermediates alive at once (~50 MB more WASM heap at cloning, a heap that never shrinks).
-  return g.node('InstanceNormalization', [x, w, b], { epsilon: { float: eps } });
+  const centred = g.node('Sub', [x, g.node('ReduceMean', [x], { axes: [2], keepdims: 1 })]);
+  const variance = g.node('ReduceMean', [g.node('Mul', [centred, centred])], { axes: [2], keepdims: 1 });
+  const normed = g.node('Div', [centred, g.node('Sqrt', [g.node('Add', [variance, g.float(eps)])])]);
+  const perChannel = g.ints([channels, 1]);
+  return g.node('Add', [g.node('Mul', [normed, g.node('Reshape', [w, perChannel])]), g.node('Reshape', [b, perChannel])]);
 }
