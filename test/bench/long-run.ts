@@ -2,7 +2,7 @@
 // sentence (the reference), then a ~2,000-character English text and a ~1,000-character Chinese one
 // (dozens of fragments each), every fragment to the same token count. Prints the RTF of each against
 // the one sentence's, the first audio, and RSS after every fragment.
-//   tsx test/bench/long-run.ts <threads> <tokens per fragment> [fragments per text, default all] [precision]
+//   tsx test/bench/long-run.ts <threads> <tokens per fragment> [fragments per text | all] [precision]
 import 'fake-indexeddb/auto';
 import { createStore } from 'idb-keyval';
 import * as ort from 'onnxruntime-web';
@@ -82,14 +82,14 @@ async function speakLong(lang: 'en' | 'zh', full: string): Promise<LongTextRun> 
   const r = await engine.synthesize(text, voice.id, { ...opts, lang }, (c) => {
     if (c.kind !== 'speech') return;
     fragAudio += c.pcm.length / c.sampleRate;
-    if (c.segmentDone) {
+    // The watermark's tail follows the last fragment as one more segmentDone chunk of that fragment.
+    if (c.segmentDone && c.segment >= ends.length) {
       ends.push(performance.now() - started);
       audio.push(fragAudio);
       fragAudio = 0;
       rssMB.push(rss());
     }
   }).result;
-  // The last chunk is the watermark's tail, sent after the last fragment's end.
   const n = ends.length;
   const half = Math.floor(n / 2);
   const span = (a: number, b: number) => {

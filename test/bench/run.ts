@@ -12,7 +12,7 @@
 //   - the real-size random v4 pack (fp32): time per CFM sampling step, RTF at 8/16/32 steps, memory;
 //   - long texts (~2,000 characters of English, ~1,000 of Chinese) at the default precision: RTF
 //     against one sentence's, first audio, RSS after every fragment (`--only long`);
-//   tsx test/bench/run.ts [--runs N] [--threads N] [--only tiny|full|pro|v4|long] [--flow-steps 8,16,32] [--long-tokens 40] [--no-webgpu] [--no-quality]
+//   tsx test/bench/run.ts [--runs N] [--threads N] [--only tiny|full|pro|v4|long] [--flow-steps 8,16,32] [--long-tokens 40] [--long-fragments N] [--no-webgpu] [--no-quality]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import * as ort from 'onnxruntime-web';
@@ -38,6 +38,7 @@ const WEBGPU = !args.includes('--no-webgpu');
 const QUALITY = !args.includes('--no-quality');
 const want = (k: 'tiny' | 'full' | 'pro' | 'v4' | 'long') => !ONLY || ONLY === k;
 const LONG_TOKENS = Number(opt('--long-tokens', '40'));
+const LONG_FRAGMENTS = opt('--long-fragments', 'all'); // a quick check: the first N fragments of each text
 const FLOW_STEPS = opt('--flow-steps', '8,16,32');
 
 const load0 = loadavg();
@@ -79,7 +80,7 @@ let longRun: LongRun | undefined;
 if (want('long')) {
   ensurePack('full');
   console.log(`bench: long texts, real-size v2 pack, default precision, ${LONG_TOKENS} tokens per fragment`);
-  longRun = await child<LongRun>('test/bench/long-run.ts', [String(THREADS), String(LONG_TOKENS)]);
+  longRun = await child<LongRun>('test/bench/long-run.ts', [String(THREADS), String(LONG_TOKENS), LONG_FRAGMENTS]);
 }
 let quality: QualityResult | undefined;
 if (QUALITY && want('full')) {
@@ -313,6 +314,9 @@ ${table(
       ],
     )}
 
+The Chinese text's first audio includes loading the Chinese text frontend (lexicon, HMM), the first
+Chinese text of the process; its RSS starts higher for the same reason (~80 MiB of JS heap).
+
 RSS (MiB) after each fragment:
 ${longRun.texts.map((t) => `- ${t.lang === 'en' ? 'English' : 'Chinese'}: ${t.rssMB.map((x) => x.toFixed(0)).join(' ')}`).join('\n')}
 
@@ -435,7 +439,13 @@ const limits = mainFig
   heap never shrinks, so it keeps every high-water mark. Done so far: sessions are created from a
   weight-less graph with the weights as external data (one copy into onnxruntime), the clone-only
   graphs and the int8 T2S decoder keep no prepacked weight copies, and the host KV cache is
-  reused. The opt-in int8 T2S decoder (a quarter of its bytes) lowers the peak${fullInt8 ? ` to ${fullInt8.peakRssMB.toFixed(0)} MiB (${f2(fig(fullInt8).ratio)} ×)` : ''}.
+  reused. The default's int8 prefill session costs ~${quality ? mb(quality.t2s.int8Bytes) : '74'} MiB more than fp32 throughout${full32 && fullDefault ? ` (peak ${full32.peakRssMB.toFixed(0)} → ${fullDefault.peakRssMB.toFixed(0)} MiB)` : ''}; the
+  opt-in int8 T2S decoder (a quarter of its bytes) lowers the peak${fullInt8 ? ` to ${fullInt8.peakRssMB.toFixed(0)} MiB (${f2(fig(fullInt8).ratio)} ×)` : ''}. What the
+  peak is made of (fp32, measured with the heap sizes): the WASM heap ends at ~1.1 GiB for 0.82 GiB of
+  weights — HuBERT's activations on 7 s of reference (~150 MiB, its conv1's im2col buffer ~70 MB the
+  largest) stay in it as free space that speaking reuses; the English text frontend (dictionary,
+  tagger) ~67 MiB of JS heap (Chinese another ~79); the host KV cache ~56 MiB; onnxruntime's compiled
+  module and its thread ~115 MiB.
 `
   : '';
 
