@@ -78,12 +78,14 @@ async function speakLong(lang: 'en' | 'zh', full: string): Promise<LongTextRun> 
   const ends: number[] = [];
   const audio: number[] = [];
   let fragAudio = 0;
+  let lastDone = -1;
   const started = performance.now();
   const r = await engine.synthesize(text, voice.id, { ...opts, lang }, (c) => {
     if (c.kind !== 'speech') return;
     fragAudio += c.pcm.length / c.sampleRate;
     // The watermark's tail follows the last fragment as one more segmentDone chunk of that fragment.
-    if (c.segmentDone && c.segment >= ends.length) {
+    if (c.segmentDone && c.segment !== lastDone) {
+      lastDone = c.segment;
       ends.push(performance.now() - started);
       audio.push(fragAudio);
       fragAudio = 0;
