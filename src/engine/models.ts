@@ -10,12 +10,13 @@ import { isGraphRole, type GraphRole, type PackManifest } from '../pack/manifest
 import { BertTokenizer } from '../text/bert-tokenizer';
 import type { OrtModule } from './backend';
 import { EXTERNAL_DATA_PATH, externalizeWeights } from '../graph/external-data';
-import { graphForPlan, type PrecisionPlan } from './precision';
+import { graphForPlan, graphForPrecision, type PrecisionPlan } from './precision';
 import { T2SRunner } from './t2s-decode';
 import { MODEL_FAMILIES } from '../pack/versions';
 import { checkPackShape } from '../validate';
 
-export type PackSessions = Partial<Record<GraphRole, Ort.InferenceSession>>;
+/** One session per graph role; 't2s-prefill' is the T2S decoder again at the plan's prefill precision. */
+export type PackSessions = Partial<Record<GraphRole | 't2s-prefill', Ort.InferenceSession>>;
 
 /** Whether the pack's Chinese BERT can feed the GPT, and why not when it cannot. */
 export interface BertAvailability {
@@ -120,15 +121,27 @@ export async function loadModels(
   // A BERT that cannot be used is not loaded (the real one is 1.2 GB).
   const graphs = manifest.files.filter((f) => isGraphRole(f.role) && (f.role !== 'bert' || bert));
   const sessions: PackSessions = {};
+  // One role's sessions from its file. A function of its own, so that the file's bytes die with its
+  // frame: a local of the loop below would stay alive across the next file's read.
+  const createRole = async (role: GraphRole, name: string) => {
+    // The real-size DiT is 1.35 GB of fp32 weights: packed copies would not fit WASM's 4 GB.
+    const noPrepack = CLONE_ONLY.has(role) || (role === 't2s-decoder' && precision.t2s === 'int8') || role === 'cfm-step';
+    const bytes = await bytesOf(name);
+    if (role === 't2s-decoder' && precision.t2sPrefill && precision.t2sPrefill !== precision.t2s) {
+      // The prefill's own session of the same graph (int8 runs as fast unpacked).
+      const prefill = await createGraph(create, graphForPrecision(bytes, precision.t2sPrefill), { ...(extra[role] ?? {}), ...(precision.t2sPrefill === 'int8' ? NO_PREPACK : {}) });
+      sessions['t2s-prefill'] = prefill;
+      assertGraphFits(role, prefill, dims.t2s!, manifest);
+    }
+    const made = await createGraph(create, graphForPlan(role, bytes, precision), { ...(extra[role] ?? {}), ...(noPrepack ? NO_PREPACK : {}) });
+    sessions[role] = made;
+    assertGraphFits(role, made, dims.t2s!, manifest);
+  };
   try {
     for (const [i, f] of graphs.entries()) {
       const role = f.role as GraphRole;
       onProgress?.(role, i, graphs.length);
-      // The real-size DiT is 1.35 GB of fp32 weights: packed copies would not fit WASM's 4 GB.
-      const noPrepack = CLONE_ONLY.has(role) || (role === 't2s-decoder' && precision.t2s === 'int8') || role === 'cfm-step';
-      const made = await createGraph(create, graphForPlan(role, await bytesOf(f.name), precision), { ...(extra[role] ?? {}), ...(noPrepack ? NO_PREPACK : {}) });
-      sessions[role] = made;
-      assertGraphFits(role, made, dims.t2s, manifest);
+      await createRole(role, f.name);
       if (opts.release) pack.files.delete(f.name);
     }
   } catch (e) {

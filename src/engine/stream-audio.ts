@@ -4,13 +4,32 @@
 // concatenated output has exactly samplesPerToken samples per token.
 
 export interface StreamPlan {
-  /** Tokens per chunk before the first audio goes out (upstream: 16). */
+  /** Tokens per chunk once streaming is under way (upstream: 16). */
   minChunk: number;
   /** Tokens of overlap between neighbouring chunks (upstream: 2). */
   overlap: number;
+  /**
+   * Tokens in the first chunk (default: minChunk, as upstream). A smaller one brings the first
+   * audio forward; later chunks double from it up to minChunk (fewer, larger SoVITS calls cost less
+   * in all: each call has a fixed share, the text encoder over every phone).
+   */
+  firstChunk?: number;
 }
 
+/** Upstream's streaming: 16-token chunks with 2 tokens of overlap. */
 export const UPSTREAM_STREAM: StreamPlan = { minChunk: 16, overlap: 2 };
+/**
+ * Mynah's default: upstream's chunks and overlap, but the first audio leaves after 4 tokens
+ * (then chunks of 8, 16, 16, ...). The noise is drawn per frame (synthesize.ts), so the chunking
+ * changes only where the cross-fades fall, not the noise each frame sees.
+ */
+export const DEFAULT_STREAM: StreamPlan = { firstChunk: 4, minChunk: 16, overlap: 2 };
+
+/** Tokens in chunk `index` (0-based) of `plan`. */
+export function chunkTokens(plan: StreamPlan, index: number): number {
+  const first = plan.firstChunk ?? plan.minChunk;
+  return Math.min(plan.minChunk, first * 2 ** Math.min(index, 30));
+}
 
 export class StreamAssembler {
   private tail?: Float32Array;

@@ -13,7 +13,7 @@ import { checkSynthesisOptions } from '../validate';
 import { phoneBert } from './bert-features';
 import { session, type LoadedModels } from './models';
 import { DEFAULT_SAMPLING, SemanticSampler, UPSTREAM_LIMITS, type SamplingOptions } from './sampling';
-import { StreamAssembler, UPSTREAM_STREAM, type StreamPlan } from './stream-audio';
+import { chunkTokens, DEFAULT_STREAM, StreamAssembler, type StreamPlan } from './stream-audio';
 import { T2SRunner, type T2SStats } from './t2s-decode';
 import { FlowDecoder } from './flow-decode';
 
@@ -121,6 +121,38 @@ function normalNoise(n: number, rand: () => number): Float32Array {
   return out;
 }
 
+/**
+ * A fragment's SoVITS noise, drawn frame by frame (`inter` values per frame) from the seeded stream
+ * as frames are first needed. A chunk takes the columns of its own frames, so the whole fragment
+ * and every chunking of it (overlaps included) feed the same noise to the same frame: chunk sizes
+ * move only the cross-fades.
+ */
+export class FrameNoise {
+  private buf = new Float32Array(0);
+  private frames = 0;
+  constructor(
+    private readonly inter: number,
+    private readonly rand: () => number,
+  ) {}
+  /** Noise for frames [from, from + n) as [inter, n] (frames on the last axis). */
+  take(from: number, n: number): Float32Array {
+    const { inter } = this;
+    const need = (from + n) * inter;
+    if (need > this.buf.length) {
+      const grown = new Float32Array(Math.max(need, 2 * this.buf.length));
+      grown.set(this.buf.subarray(0, this.frames * inter));
+      this.buf = grown;
+    }
+    if (from + n > this.frames) {
+      this.buf.set(normalNoise((from + n - this.frames) * inter, this.rand), this.frames * inter);
+      this.frames = from + n;
+    }
+    const out = new Float32Array(inter * n);
+    for (let t = 0; t < n; t++) for (let c = 0; c < inter; c++) out[c * n + t] = this.buf[(from + t) * inter + c];
+    return out;
+  }
+}
+
 const allFinite = (a: Float32Array) => {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
   return true;
@@ -151,7 +183,7 @@ export function resolveOptions(opts: SynthesisOptions) {
     speed,
     noiseScale: opts.noiseScale ?? 0.5,
     pauseSec: opts.pauseSec ?? 0.3,
-    stream: speed === 1 ? (opts.stream ?? UPSTREAM_STREAM) : false,
+    stream: speed === 1 ? (opts.stream ?? DEFAULT_STREAM) : false,
     maxTokens: Math.min(opts.maxTokens ?? UPSTREAM_LIMITS.maxSteps, UPSTREAM_LIMITS.maxSteps),
     sampleSteps: opts.sampleSteps,
     sampling,
@@ -248,14 +280,16 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
     await send({ ...c, pcm: marker.process(c.pcm) });
   };
 
-  const decodeCodes = async (codes: number[], phones: BigInt64Array): Promise<Float32Array> => {
+  let noise: FrameNoise | undefined;
+  /** SoVITS on `codes`, the fragment's tokens from token `at` on (`at` > 0 only when streaming, at speed 1: 2 frames per token). */
+  const decodeCodes = async (codes: number[], phones: BigInt64Array, at = 0): Promise<Float32Array> => {
     const t0 = performance.now();
     const frames = sovitsFrameCount(codes.length, o.speed);
     const res = await decoder!.run({
       codes: new ort.Tensor('int64', BigInt64Array.from(codes, BigInt), [1, 1, codes.length]),
       phones: new ort.Tensor('int64', phones, [1, phones.length]),
       ge,
-      noise: new ort.Tensor('float32', normalNoise(m.sovits.inter * frames, noiseRand), [1, m.sovits.inter, frames]),
+      noise: new ort.Tensor('float32', noise!.take(2 * at, frames), [1, m.sovits.inter, frames]),
       noise_scale: new ort.Tensor('float32', Float32Array.of(o.noiseScale), [1]),
       speed: new ort.Tensor('float32', Float32Array.of(o.speed), [1]),
     });
@@ -290,7 +324,7 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
       if (voice.promptBert) bert.set(voice.promptBert.subarray(d * P, d * P + P), d * X);
       bert.set(target.bert.subarray(d * ids.length, (d + 1) * ids.length), d * X + P);
     }
-    const runner = new T2SRunner(ort, { embed: session(m, 't2s-embed'), token: session(m, 't2s-token'), decoder: session(m, 't2s-decoder') }, {
+    const runner = new T2SRunner(ort, { embed: session(m, 't2s-embed'), token: session(m, 't2s-token'), decoder: session(m, 't2s-decoder'), prefill: m.sessions['t2s-prefill'] }, {
       layers: m.t2s.layers,
       dim: m.t2s.dim,
       onDevice: m.onDevice,
@@ -300,19 +334,22 @@ export async function synthesize(m: LoadedModels, voice: Voice, text: string, op
     const plan = flow ? false : o.stream;
     const assembler = plan ? new StreamAssembler(plan.overlap * samplesPerToken) : undefined;
     let decoded = 0;
+    let chunk = 0;
+    noise = new FrameNoise(m.sovits.inter, noiseRand);
     const flush = async (final: boolean) => {
       if (!plan || !assembler) return;
       const from = decoded === 0 ? 0 : decoded - plan.overlap;
       if (tokens.length === decoded && (!final || decoded === 0)) return;
-      const audio = await decodeCodes(tokens.slice(from, tokens.length), ids);
+      const audio = await decodeCodes(tokens.slice(from, tokens.length), ids, from);
       decoded = tokens.length;
+      chunk++;
       await out({ pcm: assembler.push(audio, final), segment, kind: 'speech', tokens: tokens.length, segmentDone: final });
     };
     const t0 = performance.now();
     const sovitsBefore = report.sovitsMs;
     for await (const token of runner.generate({ phones: BigInt64Array.from([...promptPhones, ...ids]), bert, bertDim, prompt: BigInt64Array.from(voice.promptCodes, BigInt) }, sampler, ctx.signal)) {
       tokens.push(token);
-      if (plan && tokens.length - decoded >= plan.minChunk) await flush(false);
+      if (plan && tokens.length - decoded >= chunkTokens(plan, chunk)) await flush(false);
     }
     if (flow) {
       const t1 = performance.now();

@@ -11,6 +11,8 @@ export interface T2SSessions {
   embed: Ort.InferenceSession;
   token: Ort.InferenceSession;
   decoder: Ort.InferenceSession;
+  /** Runs the prefill (step 0) instead of `decoder` when present: the same graph at another precision. */
+  prefill?: Ort.InferenceSession;
 }
 
 export interface T2SInputs {
@@ -241,7 +243,7 @@ export class T2SRunner {
   ) {}
 
   /** Session options each T2S graph needs so its outputs stay on the device. */
-  static sessionOptions(onDevice: boolean): Record<keyof T2SSessions, Ort.InferenceSession.SessionOptions> {
+  static sessionOptions(onDevice: boolean): Record<'embed' | 'token' | 'decoder', Ort.InferenceSession.SessionOptions> {
     if (!onDevice) return { embed: {}, token: {}, decoder: {} };
     return {
       embed: { preferredOutputLocation: 'gpu-buffer' },
@@ -300,7 +302,7 @@ export class T2SRunner {
         const n = x.dims[0];
         const feeds = { x, ...cache.view(past), text_len: textLen };
         const logits = await reads(step, async () => {
-          const out = await sessions.decoder.run(feeds);
+          const out = await (step === 0 && sessions.prefill ? sessions.prefill : sessions.decoder).run(feeds);
           x.dispose();
           await cache.append(out.new_k, out.new_v, past, n);
           out.new_k.dispose();

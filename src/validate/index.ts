@@ -158,8 +158,8 @@ export function checkPassphrase(p: unknown): string {
 // ---- synthesis options ----
 
 export const StreamPlanSchema = v.pipe(
-  v.object({ minChunk: int(1, MAX_TOKENS), overlap: int(0, 64) }),
-  v.check((p) => p.overlap < p.minChunk, 'overlap must be smaller than minChunk'),
+  v.object({ minChunk: int(1, MAX_TOKENS), overlap: int(0, 64), firstChunk: v.optional(int(1, MAX_TOKENS)) }),
+  v.check((p) => p.overlap < p.minChunk && p.overlap < (p.firstChunk ?? p.minChunk), 'overlap must be smaller than minChunk and firstChunk'),
 );
 
 export const SynthesisOptionsSchema = v.object({
@@ -170,7 +170,7 @@ export const SynthesisOptionsSchema = v.object({
   speed: v.optional(range(0.25, 4)),
   noiseScale: v.optional(range(0, 10)),
   pauseSec: v.optional(range(0, MAX_PAUSE_SEC)),
-  stream: v.optional(v.union([v.literal(false), StreamPlanSchema], 'must be false or { minChunk, overlap } with 0 ≤ overlap < minChunk')),
+  stream: v.optional(v.union([v.literal(false), StreamPlanSchema], 'must be false or { minChunk, overlap, firstChunk? } with 0 ≤ overlap < minChunk, firstChunk')),
   maxTokens: v.optional(int(1, MAX_TOKENS)),
   sampleSteps: v.optional(int(1, 128)),
   topK: v.optional(int(1, 100_000)),

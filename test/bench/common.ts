@@ -25,7 +25,7 @@ export const BENCH_TOKENS = 150;
 export interface EngineRun {
   pack: string;
   kind: PackKind;
-  precision: { t2s: string; sovits: string; reason: string };
+  precision: { t2s: string; t2sPrefill?: string; sovits: string; reason: string };
   threads: number;
   /** Bytes of the graph files loaded (fp32 on disk; BERT left out). */
   weightBytes: number;

@@ -35,6 +35,8 @@ export interface QualityResult {
     int8: { prefillMs: number; stepMs: number; weightOnlyStepMs: number };
     prefill: LogitDiff;
     decode: LogitDiff;
+    /** The engine's default on WASM: the prefill in int8, the decode steps in fp32 (reading the int8 prefill's K/V rows). */
+    mixed: LogitDiff;
     quantizeMs: number;
     fp32Bytes: number;
     int8Bytes: number;
@@ -136,7 +138,7 @@ class Stepper {
   times: number[] = [];
   /** `capacity`: rows it will hold (default: the prefill and every decode step). */
   constructor(
-    readonly s: ort.InferenceSession,
+    public s: ort.InferenceSession,
     private readonly capacity = X + Y + STEPS,
   ) {
     this.k = Array.from({ length: layers }, () => new Float32Array(capacity * dim));
@@ -197,11 +199,15 @@ for (let i = 0; i < 12; i++) {
 }
 const a = new Stepper(dec32);
 const b = new Stepper(dec8);
+const c = new Stepper(dec8); // int8 prefill, then fp32 steps
 const pre = new Diff();
 let la = await a.run(x0);
 let lb = await b.run(x0);
+await c.run(x0);
+c.s = dec32;
 pre.add(la, lb);
 const steps = new Diff();
+const mixed = new Diff();
 const eos = dims.t2s.vocab - 1;
 for (let i = 0; i < STEPS; i++) {
   const t = argmax(la, eos); // greedy, EOS excluded: the same token goes to both
@@ -209,8 +215,11 @@ for (let i = 0; i < STEPS; i++) {
   la = await a.run(x);
   lb = await b.run(x);
   steps.add(la, lb);
+  mixed.add(la, await c.run(x));
 }
 for (const s of [embed, token, dec32, dec8]) await s.release();
+const mx = mixed.result();
+process.stdout.write(`t2s: int8 prefill + fp32 steps vs fp32: logits max |Δ| ${mx.maxAbs.toFixed(4)}, mean |Δ| ${mx.meanAbs.toExponential(2)}, KL ${mx.klMean.toExponential(2)}, same arg-max ${(mx.top1Agree * 100).toFixed(0)}%\n`);
 process.stdout.write(`t2s: prefill ${X + Y} rows fp32 ${prefill32.toFixed(0)} ms, int8 ${prefill8.toFixed(0)} ms; step fp32 ${median(a.times.slice(1)).toFixed(1)} ms, int8 ${median(b.times.slice(1)).toFixed(1)} ms\n`);
 
 // ---- SoVITS --------------------------------------------------------------------------------
@@ -261,6 +270,7 @@ const result: QualityResult = {
     int8: { prefillMs: prefill8, stepMs: median(b.times.slice(1)), weightOnlyStepMs: weightOnly.int8 },
     prefill: pre.result(),
     decode: steps.result(),
+    mixed: mixed.result(),
     quantizeMs,
     fp32Bytes: decBytes.byteLength,
     int8Bytes: q8.bytes.byteLength,

@@ -10,7 +10,9 @@
 //   - real-size random v2Pro and v2ProPlus packs (fp32): load, clone with its speaker-verification
 //     split, first audio, RTF split, memory;
 //   - the real-size random v4 pack (fp32): time per CFM sampling step, RTF at 8/16/32 steps, memory;
-//   tsx test/bench/run.ts [--runs N] [--threads N] [--only tiny|full|pro|v4] [--flow-steps 8,16,32] [--no-webgpu] [--no-quality]
+//   - long texts (~2,000 characters of English, ~1,000 of Chinese) at the default precision: RTF
+//     against one sentence's, first audio, RSS after every fragment (`--only long`);
+//   tsx test/bench/run.ts [--runs N] [--threads N] [--only tiny|full|pro|v4|long] [--flow-steps 8,16,32] [--long-tokens 40] [--long-fragments N] [--no-webgpu] [--no-quality]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import * as ort from 'onnxruntime-web';
@@ -23,6 +25,7 @@ import type { QualityResult } from './quality';
 import type { T2SProfile } from './t2s-profile';
 import type { BrowserRun } from './webgpu';
 import type { FlowRun } from './flow-run';
+import type { LongRun } from './long-run';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -34,7 +37,9 @@ const THREADS = Number(opt('--threads', String(Math.min(4, cpus().length))));
 const ONLY = opt('--only', '');
 const WEBGPU = !args.includes('--no-webgpu');
 const QUALITY = !args.includes('--no-quality');
-const want = (k: 'tiny' | 'full' | 'pro' | 'v4') => !ONLY || ONLY === k;
+const want = (k: 'tiny' | 'full' | 'pro' | 'v4' | 'long') => !ONLY || ONLY === k;
+const LONG_TOKENS = Number(opt('--long-tokens', '40'));
+const LONG_FRAGMENTS = opt('--long-fragments', 'all'); // a quick check: the first N fragments of each text
 const FLOW_STEPS = opt('--flow-steps', '8,16,32');
 
 const load0 = loadavg();
@@ -52,9 +57,11 @@ if (want('tiny')) {
 }
 if (want('full')) {
   ensurePack('full');
-  for (const precision of ['fp32', 'int8']) {
-    console.log(`bench: real-size v2 pack, precision ${precision}`);
-    rows.push(await child<EngineRun>('test/bench/engine-run.ts', ['full', precision, String(THREADS), String(RUNS)]));
+  // The default (int8 prefill, fp32 decode), fp32 throughout, the opt-in int8 T2S; the default again on 1 thread.
+  const configs: Array<[string, number]> = [['auto', THREADS], ['fp32', THREADS], ['int8', THREADS], ...(THREADS !== 1 ? [['auto', 1] as [string, number]] : [])];
+  for (const [precision, threads] of configs) {
+    console.log(`bench: real-size v2 pack, precision ${precision}, ${threads} thread${threads === 1 ? '' : 's'}`);
+    rows.push(await child<EngineRun>('test/bench/engine-run.ts', ['full', precision, String(threads), String(RUNS)]));
   }
 }
 if (want('pro')) {
@@ -69,6 +76,12 @@ if (want('v4')) {
   ensurePack('full-v4');
   console.log(`bench: real-size v4 pack, fp32, ${FLOW_STEPS} sampling steps`);
   flowRun = await child<FlowRun>('test/bench/flow-run.ts', [String(THREADS), FLOW_STEPS, 'fp32']);
+}
+let longRun: LongRun | undefined;
+if (want('long')) {
+  ensurePack('full');
+  console.log(`bench: long texts, real-size v2 pack, default precision, ${LONG_TOKENS} tokens per fragment`);
+  longRun = await child<LongRun>('test/bench/long-run.ts', [String(THREADS), String(LONG_TOKENS), LONG_FRAGMENTS]);
 }
 let quality: QualityResult | undefined;
 if (QUALITY && want('full')) {
@@ -115,7 +128,9 @@ const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
 const mb = (bytes: number) => (bytes / MiB).toFixed(1);
 const table = (header: string[], body: string[][]) => [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((l) => `| ${l.join(' | ')} |`)].join('\n');
-const label = (r: EngineRun) => `${r.pack}, ${r.precision.t2s === r.precision.sovits ? r.precision.t2s : `T2S ${r.precision.t2s}, SoVITS ${r.precision.sovits}`}`;
+const precisionLabel = (p: EngineRun['precision']) =>
+  p.t2sPrefill && p.t2sPrefill !== p.t2s ? `default: T2S prefill ${p.t2sPrefill}, decode ${p.t2s}, SoVITS ${p.sovits}` : p.t2s === p.sovits ? p.t2s : `T2S ${p.t2s}, SoVITS ${p.sovits}`;
+const label = (r: EngineRun) => `${r.pack}, ${precisionLabel(r.precision)}${r.threads !== THREADS ? `, ${r.threads} thread${r.threads === 1 ? '' : 's'}` : ''}`;
 
 const perf = table(
   ['pack, precision', 'load s', 'clone s', 'warm-up run s', 'T2S decode tok/s', 'T2S prefill ms', 'first audio s', 'RTF', 'T2S RTF', 'SoVITS RTF'],
@@ -182,9 +197,12 @@ with the chunk (T_chunk 1000 frames at most) and the total with the step count; 
 uses 8 steps for v4 (api_v2: 32). WASM is the fallback for these models: the DiT wants a GPU.
 `
   : '';
-const fullInt8 = rows.find((r) => r.kind === 'full' && r.precision.t2s === 'int8');
-const full32 = rows.find((r) => r.kind === 'full' && r.precision.t2s === 'fp32');
-const main = full32 ?? fullInt8; // the targets are about the real-size pack at the default precision
+const fullRows = rows.filter((r) => r.kind === 'full' && r.threads === THREADS);
+const fullInt8 = fullRows.find((r) => r.precision.t2s === 'int8');
+const full32 = fullRows.find((r) => r.precision.t2s === 'fp32' && !r.precision.t2sPrefill);
+const fullDefault = fullRows.find((r) => r.precision.t2s === 'fp32' && r.precision.t2sPrefill === 'int8');
+const oneThread = rows.find((r) => r.kind === 'full' && r.threads === 1 && r.precision.t2sPrefill === 'int8');
+const main = fullDefault ?? full32 ?? fullInt8; // the targets are about the real-size pack at the default precision
 const mainFig = main ? fig(main) : undefined;
 const manifest = want('full') ? readManifest(ensurePack('full')) : readManifest(ensurePack('tiny'));
 const t2sCfg = (manifest.dims as { t2s: T2SConfig }).t2s;
@@ -218,17 +236,18 @@ const ceiling = (bytes: number) => (bw.gbps * 1e9) / bytes;
 const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
 const targets: string[][] = [];
 if (mainFig && main) {
-  // The default (fp32) decides met / not met; the opt-in int8 T2S figure follows in brackets.
+  // The default decides met / not met; fp32 throughout and the opt-in int8 T2S follow.
   const alt = fullInt8 && fullInt8 !== main ? fig(fullInt8) : undefined;
-  const also = (s: string) => (alt ? `; opt-in int8 T2S: ${s}` : '');
+  const f32 = full32 && full32 !== main ? fig(full32) : undefined;
+  const also = (s: string, s32?: string) => `${f32 && s32 ? `; fp32 throughout: ${s32}` : ''}${alt ? `; opt-in int8 T2S: ${s}` : ''}`;
   targets.push(
-    ['T2S decode, WASM 2 threads', '≥ 60 tokens/s', `${f1(mainFig.tokPerSec)} tok/s (${main.precision.t2s})${alt ? also(`${f1(alt.tokPerSec)}`) : ''}`, met(mainFig.tokPerSec >= 60)],
-    ['end-to-end real-time factor', '≤ 0.5', `${f2(mainFig.rtf)} (T2S ${f2(mainFig.t2sRtf)} + SoVITS ${f2(mainFig.sovitsRtf)})${alt ? also(f2(alt.rtf)) : ''}`, met(mainFig.rtf <= 0.5)],
-    ['first audio after `synthesize` (one sentence, saved voice)', '≤ 1.0 s', `${f2(mainFig.firstChunkMs / 1000)} s (prefill ${mainFig.prefillMs.toFixed(0)} ms)${alt ? also(`${f2(alt.firstChunkMs / 1000)} s (prefill ${alt.prefillMs.toFixed(0)} ms)`) : ''}`, met(mainFig.firstChunkMs <= 1000)],
+    ['T2S decode, WASM 2 threads', '≥ 60 tokens/s', `${f1(mainFig.tokPerSec)} tok/s (${main.precision.t2s})${also(alt ? f1(alt.tokPerSec) : '', f32 && f1(f32.tokPerSec))}`, met(mainFig.tokPerSec >= 60)],
+    ['end-to-end real-time factor', '≤ 0.5', `${f2(mainFig.rtf)} (T2S ${f2(mainFig.t2sRtf)} + SoVITS ${f2(mainFig.sovitsRtf)})${also(alt ? f2(alt.rtf) : '', f32 && f2(f32.rtf))}`, met(mainFig.rtf <= 0.5)],
+    ['first audio after `synthesize` (one sentence, saved voice)', '≤ 1.0 s', `${f2(mainFig.firstChunkMs / 1000)} s (prefill ${mainFig.prefillMs.toFixed(0)} ms)${also(alt ? `${f2(alt.firstChunkMs / 1000)} s (prefill ${alt.prefillMs.toFixed(0)} ms)` : '', f32 && `${f2(f32.firstChunkMs / 1000)} s (prefill ${f32.prefillMs.toFixed(0)} ms)`)}`, met(mainFig.firstChunkMs <= 1000)],
     [
       'peak RSS of a loaded v2 pack',
       '≤ 1.5 × weight bytes',
-      `${main.peakRssMB.toFixed(0)} MiB = ${f2(mainFig.ratio)} × ${mb(main.weightBytes)} MiB (after loading: ${f2(main.loadedRssMB / (main.weightBytes / MiB))} ×)${alt && fullInt8 ? also(`${fullInt8.peakRssMB.toFixed(0)} MiB = ${f2(alt.ratio)} ×`) : ''}`,
+      `${main.peakRssMB.toFixed(0)} MiB = ${f2(mainFig.ratio)} × ${mb(main.weightBytes)} MiB (after loading: ${f2(main.loadedRssMB / (main.weightBytes / MiB))} ×)${also(alt && fullInt8 ? `${fullInt8.peakRssMB.toFixed(0)} MiB = ${f2(alt.ratio)} ×` : '', f32 && full32 && `${full32.peakRssMB.toFixed(0)} MiB = ${f2(f32.ratio)} ×`)}`,
       met(mainFig.ratio <= 1.5),
     ],
   );
@@ -262,6 +281,61 @@ if (gpu) {
   );
 }
 
+const threadsMd =
+  oneThread && main && main.threads !== 1
+    ? `### Threads
+
+The default precision on 1 and ${main.threads} WASM threads (two processes, one after the other; medians of the measured runs):
+
+${table(
+        ['threads', 'T2S decode tok/s', 'T2S prefill ms', 'first audio s', 'RTF', 'T2S RTF', 'SoVITS RTF'],
+        [oneThread, main].map((r) => {
+          const f = fig(r);
+          return [String(r.threads), f1(f.tokPerSec), f.prefillMs.toFixed(0), f2(f.firstChunkMs / 1000), f2(f.rtf), f2(f.t2sRtf), f2(f.sovitsRtf)];
+        }),
+      )}
+
+${main.threads} threads vs 1: decode ${f2(fig(main).tokPerSec / fig(oneThread).tokPerSec)}×, prefill ${f2(fig(oneThread).prefillMs / fig(main).prefillMs)}×, SoVITS ${f2(fig(oneThread).sovitsRtf / fig(main).sovitsRtf)}× faster. \`--threads N\` sets the count of every other row.
+`
+    : '';
+
+const longMd = longRun
+  ? `## Long texts (real size, random weights, default precision, WASM ${longRun.threads} threads)
+
+One process: the voice cloned, then one sentence (a warm-up), the sentence, the English text, the
+sentence, the Chinese text, the sentence: the median of the three sentence runs is the reference. Every fragment (cut5: split at punctuation) decodes
+${longRun.tokensPerFragment} tokens (random weights rarely emit EOS), no pauses, so the RTFs compare like with like.
+${longRun.texts.some((t) => t.lang === 'zh' && !t.bert) ? `The bench leaves the pack's 1.2 GB Chinese BERT out, so the Chinese text has zero BERT features (what a pack without one gives).
+` : ''}
+${table(
+      ['text', 'characters', 'fragments', 'tokens', 'audio s', 'RTF', 'vs one sentence', 'RTF 1st / 2nd half', 'first audio s', 'RSS after fragment 2 → last, MiB'],
+      [
+        ['one sentence', String(BENCH_TEXT.length), '1', String(longRun.sentence.tokens), '', f2(longRun.sentence.rtf), '1.00', '', f2(longRun.sentence.firstChunkMs / 1000), ''],
+        ...longRun.texts.map((t) => [
+          t.lang === 'en' ? 'English' : 'Chinese',
+          String(t.chars),
+          String(t.fragments),
+          String(t.tokens),
+          f1(t.audioSec),
+          f2(t.rtf),
+          `${f2(t.rtf / longRun.sentence.rtf)}`,
+          `${f2(t.rtfFirstHalf)} / ${f2(t.rtfSecondHalf)}`,
+          f2(t.firstChunkMs / 1000),
+          `${t.rssMB[1]?.toFixed(0) ?? '–'} → ${t.rssMB[t.rssMB.length - 1].toFixed(0)} (max ${Math.max(...t.rssMB.slice(1)).toFixed(0)})`,
+        ]),
+      ],
+    )}
+
+The Chinese text's first audio includes loading the Chinese text frontend (lexicon, HMM), the first
+Chinese text of the process; its RSS starts higher for the same reason (~80 MiB of JS heap).
+
+RSS (MiB) after each fragment:
+${longRun.texts.map((t) => `- ${t.lang === 'en' ? 'English' : 'Chinese'}: ${t.rssMB.map((x) => x.toFixed(0)).join(' ')}`).join('\n')}
+
+Peak RSS of the process: ${longRun.peakRssMB.toFixed(0)} MiB (${f2(longRun.peakRssMB / (longRun.weightBytes / MiB))} × the ${mb(longRun.weightBytes)} MiB of weights).
+`
+  : '';
+
 const qualityMd = quality
   ? `## fp32 vs int8 (real-size pack, WASM, ${THREADS} threads, same inputs)
 
@@ -277,15 +351,21 @@ ${table(
   [
     ['T2S decoder, prefill', mb(quality.t2s.fp32Bytes), mb(quality.t2s.int8Bytes), `${quality.t2s.fp32.prefillMs.toFixed(0)} ms`, `${quality.t2s.int8.prefillMs.toFixed(0)} ms`, `logits max \\|Δ\\| ${quality.t2s.prefill.maxAbs.toFixed(3)}, mean \\|Δ\\| ${quality.t2s.prefill.meanAbs.toFixed(4)} (mean \\|logit\\| ${quality.t2s.prefill.meanAbsRef.toFixed(2)}), KL ${quality.t2s.prefill.klMean.toExponential(1)} nats, same arg-max ${quality.t2s.prefill.top1Agree === 1 ? 'yes' : 'no'}`],
     ['T2S decoder, decode step (cache ~320–370 rows)', '', '', `${f1(quality.t2s.fp32.stepMs)} ms`, `${f1(quality.t2s.int8.stepMs)} ms`, `over ${quality.t2s.decode.steps} steps: logits max \\|Δ\\| ${quality.t2s.decode.maxAbs.toFixed(3)}, mean \\|Δ\\| ${quality.t2s.decode.meanAbs.toFixed(4)} (mean \\|logit\\| ${quality.t2s.decode.meanAbsRef.toFixed(2)}), mean KL ${quality.t2s.decode.klMean.toExponential(1)} nats, same arg-max ${(quality.t2s.decode.top1Agree * 100).toFixed(0)}%`],
+    ['T2S default: int8 prefill, fp32 decode steps', '', '', `${quality.t2s.int8.prefillMs.toFixed(0)} ms`, `${f1(quality.t2s.fp32.stepMs)} ms`, `over ${quality.t2s.mixed.steps} steps vs fp32 throughout: logits max \\|Δ\\| ${quality.t2s.mixed.maxAbs.toFixed(3)}, mean \\|Δ\\| ${quality.t2s.mixed.meanAbs.toFixed(4)}, mean KL ${quality.t2s.mixed.klMean.toExponential(1)} nats, same arg-max ${(quality.t2s.mixed.top1Agree * 100).toFixed(0)}%`],
     ['SoVITS decoder (convs int8)', mb(quality.sovits.fp32Bytes), mb(quality.sovits.int8Bytes), `${quality.sovits.fp32Ms.toFixed(0)} ms`, `${quality.sovits.int8Ms.toFixed(0)} ms`, `waveform SNR ${f1(quality.sovits.snrDb)} dB vs fp32 (error power vs the fp32 waveform's variance; ${quality.sovits.convs} convs with ≥ 65,536 weights in int8, smaller ones fp32)`],
   ],
 )}
 
-Quantizing the T2S decoder at load takes ${(quality.t2s.quantizeMs / 1000).toFixed(2)} s. The engine's default on WASM (\`precision: 'auto'\`) is
-fp32, the arithmetic upstream uses. \`precision: 'int8'\` quantizes the T2S decoder (prefill ${f1(quality.t2s.fp32.prefillMs / quality.t2s.int8.prefillMs)}× faster, a quarter of the bytes, decode steps
-${f2(quality.t2s.int8.stepMs / quality.t2s.fp32.stepMs)}× the fp32 time when measured interleaved) and keeps the SoVITS decoder fp32 (with int8 convolutions it takes ${f2(quality.sovits.int8Ms / quality.sovits.fp32Ms)}× the fp32 time here: no gain).
-int8 stays opt-in until it has been checked on trained weights: the logit and SNR figures show the
-arithmetic's error on these random weights, not a listening test of a trained voice.
+Quantizing the T2S decoder at load takes ${(quality.t2s.quantizeMs / 1000).toFixed(2)} s. The engine's default on WASM (\`precision: 'auto'\`) runs
+the prefill (one call per fragment, on every prompt and text row: it decides when the first audio plays)
+with the int8 decoder, ${f1(quality.t2s.fp32.prefillMs / quality.t2s.int8.prefillMs)}× faster, and every decode step with the fp32 one, the arithmetic upstream uses;
+the steps read the int8 prefill's K/V rows, which is the whole difference (the row above: a KL far below
+what top-k/top-p sampling at temperature 1 spreads over, the same arg-max at every step). It costs a
+second, int8 session of the decoder (${mb(quality.t2s.int8Bytes)} MiB). \`precision: 'fp32'\` is fp32 throughout. \`precision: 'int8'\`
+quantizes the whole T2S decoder (a quarter of the bytes, decode steps ${f2(quality.t2s.int8.stepMs / quality.t2s.fp32.stepMs)}× the fp32 time when measured
+interleaved) and keeps the SoVITS decoder fp32 (with int8 convolutions it takes ${f2(quality.sovits.int8Ms / quality.sovits.fp32Ms)}× the fp32 time here: no gain).
+The whole-int8 decoder stays opt-in until it has been checked on trained weights: the logit and SNR
+figures show the arithmetic's error on these random weights, not a listening test of a trained voice.
 `
   : '';
 
@@ -384,8 +464,8 @@ const limits = mainFig
   128-bit WASM SIMD and no FMA (~4 multiply-adds per cycle each). int8 convolutions (ConvInteger)
   do not help on WASM${quality ? ` (${f2(quality.sovits.int8Ms / quality.sovits.fp32Ms)}× the fp32 time above)` : ''}.
   RTF ≤ 0.5 needs a faster SoVITS decoder (a GPU, or a smaller vocoder), not a faster GPT.
-- **First audio**: prefill of ${prefillRows} rows (reference and target phones, 178 prompt codes; ${mainFig.prefillMs.toFixed(0)} ms in ${main!.precision.t2s}), 16 decode
-  steps, then SoVITS on the first 16-token chunk (~${((mainFig.sovitsRtf * 0.64) * 1000).toFixed(0)} ms for 0.64 s of audio).
+- **First audio**: prefill of ${prefillRows} rows (reference and target phones, 178 prompt codes; ${mainFig.prefillMs.toFixed(0)} ms in ${main!.precision.t2sPrefill ?? main!.precision.t2s}), 3 decode
+  steps, then SoVITS on the first 4-token chunk (0.16 s of audio; a SoVITS call also runs its text encoder over every phone, so short chunks cost more per token).
 - **T2S decode**: fp32 weight reads at the WASM kernels' bandwidth, int8 at WASM SIMD's integer
   arithmetic (see the ceiling above), plus the KV cache copied into onnxruntime's heap every step
   (onnxruntime-web has no device-resident tensors on WASM).${
@@ -406,7 +486,13 @@ const limits = mainFig
   heap never shrinks, so it keeps every high-water mark. Done so far: sessions are created from a
   weight-less graph with the weights as external data (one copy into onnxruntime), the clone-only
   graphs and the int8 T2S decoder keep no prepacked weight copies, and the host KV cache is
-  reused. The opt-in int8 T2S decoder (a quarter of its bytes) lowers the peak${fullInt8 ? ` to ${fullInt8.peakRssMB.toFixed(0)} MiB (${f2(fig(fullInt8).ratio)} ×)` : ''}.
+  reused. The default's int8 prefill session costs ~${quality ? mb(quality.t2s.int8Bytes) : '74'} MiB more than fp32 throughout${full32 && fullDefault ? ` (peak ${full32.peakRssMB.toFixed(0)} → ${fullDefault.peakRssMB.toFixed(0)} MiB)` : ''}; the
+  opt-in int8 T2S decoder (a quarter of its bytes) lowers the peak${fullInt8 ? ` to ${fullInt8.peakRssMB.toFixed(0)} MiB (${f2(fig(fullInt8).ratio)} ×)` : ''}. What the
+  peak is made of (fp32, measured with the heap sizes): the WASM heap ends at ~1.1 GiB for 0.82 GiB of
+  weights — HuBERT's activations on 7 s of reference (~150 MiB, its conv1's im2col buffer ~70 MB the
+  largest) stay in it as free space that speaking reuses; the English text frontend (dictionary,
+  tagger) ~67 MiB of JS heap (Chinese another ~79); the host KV cache ~56 MiB; onnxruntime's compiled
+  module and its thread ~115 MiB.
 `
   : '';
 
@@ -423,7 +509,7 @@ the times below are slower than an idle machine's.
 Method: the engine in Node on onnxruntime-web's WASM backend (the browser worker's code), one
 fresh process per row. A voice is cloned from a 7.1 s LibriVox clip; then "${BENCH_TEXT}"
 is spoken ${RUNS === 1 ? 'once' : `${RUNS} times`} after one warm-up run, with seed 1, ${BENCH_TOKENS} semantic tokens (random weights
-rarely emit EOS, so the length is fixed at ${(BENCH_TOKENS / 25).toFixed(0)} s of audio), streamed in 16-token chunks. Medians of the
+rarely emit EOS, so the length is fixed at ${(BENCH_TOKENS / 25).toFixed(0)} s of audio), streamed in chunks of 4, 8, then 16 tokens. Medians of the
 measured runs. The Chinese BERT is not loaded (English text). Pack files are read from disk one at
 a time as the engine creates sessions.
 
@@ -439,12 +525,13 @@ T2S decode tok/s = decode steps after the prefill / their wall time (SoVITS excl
 = from the \`synthesize\` call to the first streamed chunk; RTF = wall time / audio seconds, split
 into the T2S and SoVITS shares.${
   full32 && fullInt8
-    ? ` The two real-size rows ran one after the other: their SoVITS shares (the same fp32 graph in both)
+    ? ` The real-size rows ran one after the other: the SoVITS shares of fp32 and int8 (the same fp32 graph in both)
 differ by ${f1(Math.abs(fig(fullInt8).sovitsRtf / fig(full32).sovitsRtf - 1) * 100)}%, which is how much the machine's load moved between them. For fp32 against int8
 per step on equal terms, see the interleaved measurement below.`
     : ''
 }
 
+${threadsMd}
 ${mem}
 
 ${pro}
@@ -456,6 +543,7 @@ its session exists; the bench's loader runs Node's garbage collector before read
 a pack from its URL the same way (each file downloaded, checked and dropped as its session is
 made), though a browser's garbage collector may hold a dropped file a little longer.
 
+${longMd}
 ${qualityMd}
 ${bwMd}
 ${profileMd}
@@ -463,7 +551,14 @@ ${browserMd}
 ${limits}`;
 // A v4-only or pro-only run updates its own section of the existing file and leaves the other rows
 // as they were (each section says when and under what load it was measured).
-const ownSection = ONLY === 'v4' ? { md: flowMd, heading: /## v4: flow-matching[\s\S]*?(?=\n## |$)/ } : ONLY === 'pro' ? { md: pro, heading: /## v2Pro and v2ProPlus[\s\S]*?(?=\n## |$)/ } : undefined;
+const ownSection =
+  ONLY === 'v4'
+    ? { md: flowMd, heading: /## v4: flow-matching[\s\S]*?(?=\n## |$)/ }
+    : ONLY === 'pro'
+      ? { md: pro, heading: /## v2Pro and v2ProPlus[\s\S]*?(?=\n## |$)/ }
+      : ONLY === 'long'
+        ? { md: longMd, heading: /## Long texts[\s\S]*?(?=\n## |$)/ }
+        : undefined;
 if (ownSection?.md && existsSync('BENCHMARKS.md')) {
   const stamp = `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC (\`npm run bench -- --only ${ONLY}\`) on ${machine}; load average ${load0.map(f2).join(' / ')} at the start, ${load1.map(f2).join(' / ')} at the end.`;
   const section = `${ownSection.md.trimEnd()}\n\n${stamp}\n`;

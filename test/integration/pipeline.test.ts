@@ -98,19 +98,38 @@ describe('synthesize', () => {
     for (const x of a.speech) expect(x.pcm.every(Number.isFinite)).toBe(true);
   });
 
-  it('streams: the first chunk leaves after 16 tokens, long before the fragment ends', async () => {
+  it('streams: the first chunk leaves after 4 tokens, then chunks of 8 and 16, long before the fragment ends', async () => {
     const { chunks, speech, report } = await speak(engine, 'Streaming speech arrives in pieces.', { ...opts, maxTokens: 100, pauseSec: 0 });
     const total = report.segments[0].tokens;
     expect(total).toBeGreaterThan(40);
-    expect(speech[0].tokens).toBe(16);
+    expect(speech.slice(0, 4).map((c) => c.tokens)).toEqual([4, 12, 28, 44]);
     expect(speech[0].segmentDone).toBe(false);
-    expect(speech.length).toBeGreaterThan(2);
+    expect(speech.length).toBeGreaterThan(4);
     // Cross-faded chunks add up to exactly one token's samples per token (the watermark's few
     // milliseconds of lag move samples between chunks, never add or drop any).
     expect(join(chunks).length).toBe(total * SAMPLES_PER_TOKEN);
     const whole = await speak(engine, 'Streaming speech arrives in pieces.', { ...opts, maxTokens: 100, pauseSec: 0, stream: false });
     expect(whole.report.segments[0].tokens).toBe(total);
     expect(join(whole.chunks).length).toBe(total * SAMPLES_PER_TOKEN);
+    // upstream's 16-token chunks: the same tokens and length; the noise is per frame, so the
+    // chunkings differ only around their cross-fades
+    const upstream = await speak(engine, 'Streaming speech arrives in pieces.', { ...opts, maxTokens: 100, pauseSec: 0, stream: { minChunk: 16, overlap: 2 } });
+    expect(upstream.speech[0].tokens).toBe(16);
+    expect(join(upstream.chunks).length).toBe(total * SAMPLES_PER_TOKEN);
+    const snr = (x: Float32Array, ref: Float32Array) => {
+      const mean = ref.reduce((a, b) => a + b, 0) / ref.length;
+      let sig = 0;
+      let err = 0;
+      for (let i = 0; i < ref.length; i++) {
+        sig += (ref[i] - mean) ** 2;
+        err += (x[i] - ref[i]) ** 2;
+      }
+      return 10 * Math.log10(sig / err);
+    };
+    const ref = join(whole.chunks);
+    const [snrNew, snrOld] = [snr(join(chunks), ref), snr(join(upstream.chunks), ref)];
+    console.log(`streamed vs whole-fragment decode: SNR ${snrNew.toFixed(1)} dB (4/8/16 chunks), ${snrOld.toFixed(1)} dB (16-token chunks)`);
+    expect(snrNew).toBeGreaterThan(snrOld - 3);
   });
 
   it('marks every output with the keyed watermark of its voice', async () => {
@@ -205,7 +224,7 @@ describe('synthesize', () => {
     const e = new Engine(ort, { scope, voices: store });
     const info = await e.init({ backend: 'wasm', precision: 'int8' });
     expect(info.precision.t2s).toBe('int8');
-    expect((await engine.backendInfo()).precision.t2s).toBe('fp32'); // the default
+    expect((await engine.backendInfo()).precision).toMatchObject({ t2s: 'fp32', t2sPrefill: 'int8' }); // the default
     await e.loadPack(pack);
     const text = 'Quantized speech.';
     const q = await speak(e, text, { ...opts, maxTokens: 20 });
