@@ -51,9 +51,9 @@ const load0 = loadavg();
 const started = new Date();
 console.log(`bench: load average ${load0.map((x) => x.toFixed(2)).join(' ')} (1/5/15 min) on ${cpus().length} cores`);
 
-console.log('bench: memory bandwidth');
-const bw = measureBandwidth();
-console.log(`  ${bw.gbps.toFixed(1)} GB/s (${bw.method})`);
+// The WebGPU-only sections use no bandwidth figure.
+const bw = ONLY === 'webgpu-full' || ONLY === 'gpu' ? { gbps: 0, perThreads: {}, method: 'not measured' } : measureBandwidth();
+if (bw.gbps) console.log(`bench: memory bandwidth ${bw.gbps.toFixed(1)} GB/s (${bw.method})`);
 
 const rows: EngineRun[] = [];
 if (want('tiny')) {
