@@ -426,8 +426,13 @@ ${gpuIntro}
 only as far as this machine allows: built (about 35 MiB), unpacked into an empty folder and run with no
 node or node_modules on PATH; it generates the pack, then stops with "no WebGPU adapter" and exit
 status 3 (Debian 12's lavapipe lacks the shaderUniform*ArrayDynamicIndexing that Dawn requires).
-Through Dawn's null backend (DAWN_FLAGS=backend=null, which computes nothing) the bundled engine
-gets as far as creating every real-size session on WebGPU.
+Through Dawn's null backend on the tiny pack (\`DAWN_FLAGS=backend=null PACK=models/packs/tiny\`;
+it computes nothing) the kit's bundled engine loads onnxruntime-web from the kit, creates its fp32
+and fp16 WebGPU sessions and runs them; cloning then fails, as it must on zeros and garbage, and
+the real-size sessions exceed that backend's memory cap. There the first run of the engine's probe
+graph spends ~50 s of CPU inside Dawn (shader compilation, it seems; later runs take milliseconds):
+if a real adapter does the same, it shows in the engine-init and warm-up figures, not in the
+measured runs.
 `;
 
 const limits = mainFig
