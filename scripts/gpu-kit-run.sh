@@ -36,9 +36,11 @@ say "kit: $(cat "$ROOT/VERSION")"
 # 2. Vulkan: the loader (libvulkan.so.1) and the GPU driver's ICD.
 has_loader() {
   local ldc; ldc="$(command -v ldconfig || echo /sbin/ldconfig)"
-  "$ldc" -p 2>/dev/null | grep -q 'libvulkan\.so\.1 ' && return 0
-  local d; IFS=: read -ra dirs <<<"${LD_LIBRARY_PATH:-}"
-  for d in "${dirs[@]}" /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/local/lib; do [ -n "$d" ] && [ -e "$d/libvulkan.so.1" ] && return 0; done
+  local f d dirs
+  # Listed in the loader cache and not an empty stand-in.
+  for f in $("$ldc" -p 2>/dev/null | grep 'libvulkan\.so\.1 ' | grep -o '/[^ ]*$'); do [ -s "$f" ] && return 0; done
+  IFS=: read -ra dirs <<<"${LD_LIBRARY_PATH:-}"
+  for d in "${dirs[@]}" /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/local/lib; do [ -n "$d" ] && [ -s "$d/libvulkan.so.1" ] && return 0; done
   return 1
 }
 if ! has_loader; then
