@@ -525,11 +525,12 @@ if (ownSection?.md && existsSync('BENCHMARKS.md')) {
   const stamp =
     ONLY === 'gpu'
       ? `Written ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench -- --only gpu${GPU_RESULT ? ` --gpu-result ${GPU_RESULT}` : ''}\`.`
-      : `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC (\`npm run bench -- --only ${ONLY}\`) on ${machine}; load average ${load0.map(f2).join(' / ')} at the start, ${load1.map(f2).join(' / ')} at the end.`;
+      : `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC (\`npm run bench -- --only ${ONLY}\`) on ${ONLY === 'webgpu-full' ? machine.replace(/ \(WASM, \d+ threads\)/, '; Chromium') : machine}; load average ${load0.map(f2).join(' / ')} at the start, ${load1.map(f2).join(' / ')} at the end.`;
   const section = `${ownSection.md.trimEnd()}\n\n${stamp}\n`;
   const old = readFileSync('BENCHMARKS.md', 'utf8');
   // A section not there yet goes before "What limits the targets" (v4/pro: before "fp32 vs int8").
-  const before = ONLY === 'v4' || ONLY === 'pro' ? '\n## fp32 vs int8' : '\n## What limits the targets here';
+  // (webgpu-full: before the GPU-machine section, which it refers to as the next one).
+  const before = ONLY === 'v4' || ONLY === 'pro' ? '\n## fp32 vs int8' : ONLY === 'webgpu-full' && GPU_RE.test(old) ? `\n${GPU_HEADING}` : '\n## What limits the targets here';
   const next = ownSection.heading.test(old) ? old.replace(ownSection.heading, section) : old.includes(before) ? old.replace(before, `\n${section}${before}`) : `${old.trimEnd()}\n\n${section}`;
   writeFileSync('BENCHMARKS.md', next);
   console.log(`\n${ownSection.md}\nupdated the ${ONLY} section of BENCHMARKS.md`);
