@@ -12,7 +12,15 @@
 //   - the real-size random v4 pack (fp32): time per CFM sampling step, RTF at 8/16/32 steps, memory;
 //   - long texts (~2,000 characters of English, ~1,000 of Chinese) at the default precision: RTF
 //     against one sentence's, first audio, RSS after every fragment (`--only long`);
-//   tsx test/bench/run.ts [--runs N] [--threads N] [--only tiny|full|pro|v4|long] [--flow-steps 8,16,32] [--long-tokens 40] [--long-fragments N] [--no-webgpu] [--no-quality]
+//   - --only webgpu-full: the real-size v2 pack on WebGPU in Chromium (SwiftShader here, fp32):
+//     load, clone, warm-up, T2S tok/s, first audio, RTF split, GPU -> CPU reads per token;
+//   - --only gpu: the section for a machine with a real GPU, from the JSON that `npm run bench:gpu`
+//     or the GPU kit wrote (--gpu-result FILE), or saying that it is not measured yet.
+//   A section this run does not measure (e.g. v4 under --only full; webgpu-full and gpu in a full
+//   run) is kept as it stands in BENCHMARKS.md.
+//   tsx test/bench/run.ts [--runs N] [--threads N] [--only tiny|full|pro|v4|long|webgpu-full|gpu] [--flow-steps 8,16,32]
+//                         [--long-tokens 40] [--long-fragments N] [--webgpu-runs N] [--webgpu-tokens N] [--gpu-result FILE]
+//                         [--no-webgpu] [--no-quality]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import * as ort from 'onnxruntime-web';
@@ -24,6 +32,8 @@ import { BENCH_TEXT, BENCH_TOKENS, child, ensurePack, median, MiB, readManifest,
 import type { QualityResult } from './quality';
 import type { T2SProfile } from './t2s-profile';
 import type { BrowserRun } from './webgpu';
+import type { BrowserFullRun } from './webgpu-full';
+import { gpuMarkdown, type GpuResult } from './gpu-report';
 import type { FlowRun } from './flow-run';
 import type { LongRun } from './long-run';
 
@@ -41,14 +51,17 @@ const want = (k: 'tiny' | 'full' | 'pro' | 'v4' | 'long') => !ONLY || ONLY === k
 const LONG_TOKENS = Number(opt('--long-tokens', '40'));
 const LONG_FRAGMENTS = opt('--long-fragments', 'all'); // a quick check: the first N fragments of each text
 const FLOW_STEPS = opt('--flow-steps', '8,16,32');
+const WEBGPU_RUNS = opt('--webgpu-runs', '1');
+const WEBGPU_TOKENS = opt('--webgpu-tokens', '24');
+const GPU_RESULT = opt('--gpu-result', '');
 
 const load0 = loadavg();
 const started = new Date();
 console.log(`bench: load average ${load0.map((x) => x.toFixed(2)).join(' ')} (1/5/15 min) on ${cpus().length} cores`);
 
-console.log('bench: memory bandwidth');
-const bw = measureBandwidth();
-console.log(`  ${bw.gbps.toFixed(1)} GB/s (${bw.method})`);
+// The WebGPU-only sections use no bandwidth figure.
+const bw = ONLY === 'webgpu-full' || ONLY === 'gpu' ? { gbps: 0, perThreads: {}, method: 'not measured' } : measureBandwidth();
+if (bw.gbps) console.log(`bench: memory bandwidth ${bw.gbps.toFixed(1)} GB/s (${bw.method})`);
 
 const rows: EngineRun[] = [];
 if (want('tiny')) {
@@ -94,7 +107,7 @@ if (QUALITY && want('full')) {
   profile = await child<T2SProfile>('test/bench/t2s-profile.ts', [String(THREADS)]);
 }
 let browser: BrowserRun[] | undefined;
-if (WEBGPU) {
+if (WEBGPU && (!ONLY || ONLY === 'tiny' || ONLY === 'full')) {
   console.log('bench: Chromium, tiny pack, WebGPU and WASM');
   try {
     browser = await child<BrowserRun[]>('test/bench/webgpu.ts', [String(RUNS)]);
@@ -102,9 +115,28 @@ if (WEBGPU) {
     console.log(`  Chromium run failed: ${(e as Error).message}`);
   }
 }
+let browserFull: BrowserFullRun | undefined;
+if (ONLY === 'webgpu-full') {
+  console.log(`bench: Chromium, real-size v2 pack, WebGPU (SwiftShader), ${WEBGPU_TOKENS} tokens`);
+  browserFull = await child<BrowserFullRun>('test/bench/webgpu-full.ts', [WEBGPU_RUNS, WEBGPU_TOKENS]);
+}
+const gpuResult = GPU_RESULT ? (JSON.parse(readFileSync(GPU_RESULT, 'utf8')) as GpuResult | { error: string }) : undefined;
 const load1 = loadavg();
 
 // ---- figures ---------------------------------------------------------------------------------
+
+// Sections a full run does not re-measure: kept from the existing BENCHMARKS.md.
+const WEBGPU_FULL_RE = /## WebGPU in Chromium, real-size[\s\S]*?(?=\n## |$)/;
+const GPU_RE = /## On a GPU machine[\s\S]*?(?=\n## |$)/;
+// And sections a narrower run (--only full, say) leaves out: the v2Pro, v4 and long-text rows.
+const PRO_RE = /## v2Pro and v2ProPlus[\s\S]*?(?=\n## |$)/;
+const FLOW_RE = /## v4: flow-matching[\s\S]*?(?=\n## |$)/;
+const LONG_RE = /## Long texts[\s\S]*?(?=\n## |$)/;
+const previous = existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : '';
+const carried = (re: RegExp) => {
+  const m = re.exec(previous);
+  return m ? `${m[0].trimEnd()}\n` : '';
+};
 
 const decodeRate = (r: SynthesisReport) => {
   const s = r.segments[0].t2s;
@@ -455,6 +487,77 @@ ${browser.map((b) => `${b.backend}: “${b.reason}”`).join('; ')}.
 `
   : '';
 
+const webgpuFullMd = browserFull
+  ? (() => {
+      const b = browserFull;
+      const fig = (r: BrowserFullRun['runs'][number]) => ({
+        tok: (r.steps - 1) / ((r.t2sMs - r.prefillMs) / 1000),
+        reads: r.readbacks / Math.max(1, r.steps - 1),
+      });
+      const steady = b.runs.slice(1);
+      return `## WebGPU in Chromium, real-size v2 pack (SwiftShader, fp32)
+
+The built app in Chromium fetches the real-size random v2 pack (${mb(b.weightBytes)} MiB of fp32 graphs, the Chinese BERT left
+out of the served manifest) from a static server by its URL, as a site would load it: each file
+downloaded, checked against its sha256 and turned into a WebGPU session. Then a voice is cloned from
+the ${f1(b.refSec)} s LibriVox clip and ${b.tokens} semantic tokens of "${BENCH_TEXT.slice(0, 30)}…" are spoken: one warm-up
+run (it compiles the shaders) and ${steady.length} measured. WebGPU here is SwiftShader, a CPU rasteriser
+sharing the 2 cores: these figures show that the real-size graphs run end to end on WebGPU with the KV
+cache on the device; they say nothing about a GPU's speed (next section).
+
+${table(
+        ['adapter, precision', 'engine init s', 'sessions (load) s', 'clone s', 'warm-up run s', 'measured run s', 'T2S decode tok/s', 'T2S prefill s', 'first audio s', 'RTF', 'T2S RTF', 'SoVITS RTF', 'GPU→CPU reads per token', 'prefill reads'],
+        steady.map((r) => [
+          `${b.adapter ?? '?'}, ${b.precision.t2s}`,
+          f1(b.initMs / 1000),
+          f1(b.loadMs / 1000),
+          f1(b.cloneMs / 1000),
+          f1(b.runs[0].totalMs / 1000),
+          f1(r.totalMs / 1000),
+          f2(fig(r).tok),
+          f1(r.prefillMs / 1000),
+          f1(r.firstChunkMs / 1000),
+          f1(r.totalMs / 1000 / r.audioSec),
+          f1(r.t2sMs / 1000 / r.audioSec),
+          f1(r.sovitsMs / 1000 / r.audioSec),
+          f2(fig(r).reads),
+          String(r.prefillReadbacks),
+        ]),
+      )}
+
+WebGPU validation errors or device loss in the console: ${b.consoleErrors.length ? b.consoleErrors.slice(0, 3).join('; ') : 'none'}. Backend: “${b.reason}”; precision: “${b.precision.reason}”.
+`;
+    })()
+  : '';
+
+const GPU_HEADING = '## On a GPU machine (Node, WebGPU over Dawn)';
+const gpuIntro = `\`npm run bench:gpu\` runs the engine on onnxruntime-web's WebGPU backend in Node over Dawn's Node
+binding (npm package \`webgpu\`): no browser, no network. \`npm run bench:gpu:kit\` packs it, Node and
+the pack generator into one archive for a GPU machine without npm (README, "Benchmarks on a GPU
+machine"). Per precision (fp32, and fp16 where the adapter has shader-f16): load, clone, T2S decode
+tok/s, first audio, RTF split T2S/SoVITS, GPU→CPU reads per token; then fp16 vs fp32 (and WebGPU
+fp32 vs WASM) logits and waveform on the same inputs. Targets there: T2S ≥ 300 tok/s, RTF ≤ 0.05,
+first audio ≤ 0.3 s.`;
+const gpuMd =
+  gpuResult && !('error' in gpuResult)
+    ? `${GPU_HEADING}\n\n${gpuIntro}\n\n${gpuMarkdown(gpuResult)}`
+    : `${GPU_HEADING}
+
+${gpuIntro}
+
+**Not yet measured**: no machine with a GPU has run the kit yet${gpuResult && 'error' in gpuResult ? ` (the last result: “${gpuResult.error.slice(0, 200)}”)` : ''}. Here it was checked
+only as far as this machine allows: built (about 35 MiB), unpacked into an empty folder and run with no
+node or node_modules on PATH; it generates the pack, then stops with "no WebGPU adapter" and exit
+status 3 (Debian 12's lavapipe lacks the shaderUniform*ArrayDynamicIndexing that Dawn requires).
+Through Dawn's null backend on the tiny pack (\`DAWN_FLAGS=backend=null PACK=models/packs/tiny\`;
+it computes nothing) the kit's bundled engine loads onnxruntime-web from the kit, creates its fp32
+and fp16 WebGPU sessions and runs them; cloning then fails, as it must on zeros and garbage, and
+the real-size sessions exceed that backend's memory cap. There the first run of the engine's probe
+graph spends ~50 s of CPU inside Dawn (shader compilation, it seems; later runs take milliseconds):
+if a real adapter does the same, it shows in the engine-init and warm-up figures, not in the
+measured runs.
+`;
+
 const limits = mainFig
   ? `## What limits the targets here
 
@@ -534,8 +637,8 @@ per step on equal terms, see the interleaved measurement below.`
 ${threadsMd}
 ${mem}
 
-${pro}
-${flowMd}
+${pro || carried(PRO_RE)}
+${flowMd || carried(FLOW_RE)}
 RSS is the whole Node process in MiB (peaks are the kernel's high-water mark). Pack files are read
 from disk one at a time as the engine creates sessions, and the engine drops each file's bytes once
 its session exists; the bench's loader runs Node's garbage collector before reading the next file
@@ -543,27 +646,36 @@ its session exists; the bench's loader runs Node's garbage collector before read
 a pack from its URL the same way (each file downloaded, checked and dropped as its session is
 made), though a browser's garbage collector may hold a dropped file a little longer.
 
-${longMd}
+${longMd || carried(LONG_RE)}
 ${qualityMd}
 ${bwMd}
 ${profileMd}
 ${browserMd}
+${webgpuFullMd || carried(WEBGPU_FULL_RE)}
+${gpuResult ? gpuMd : carried(GPU_RE) || gpuMd}
 ${limits}`;
-// A v4-only or pro-only run updates its own section of the existing file and leaves the other rows
-// as they were (each section says when and under what load it was measured).
-const ownSection =
-  ONLY === 'v4'
-    ? { md: flowMd, heading: /## v4: flow-matching[\s\S]*?(?=\n## |$)/ }
-    : ONLY === 'pro'
-      ? { md: pro, heading: /## v2Pro and v2ProPlus[\s\S]*?(?=\n## |$)/ }
-      : ONLY === 'long'
-        ? { md: longMd, heading: /## Long texts[\s\S]*?(?=\n## |$)/ }
-        : undefined;
+// A v4-, pro-, long-, webgpu-full- or gpu-only run updates its own section of the existing file and leaves
+// the other rows as they were (each section says when and under what load it was measured).
+const sections: Record<string, { md: string; heading: RegExp }> = {
+  v4: { md: flowMd, heading: FLOW_RE },
+  pro: { md: pro, heading: PRO_RE },
+  long: { md: longMd, heading: LONG_RE },
+  'webgpu-full': { md: webgpuFullMd, heading: WEBGPU_FULL_RE },
+  gpu: { md: gpuMd, heading: GPU_RE },
+};
+const ownSection = sections[ONLY];
 if (ownSection?.md && existsSync('BENCHMARKS.md')) {
-  const stamp = `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC (\`npm run bench -- --only ${ONLY}\`) on ${machine}; load average ${load0.map(f2).join(' / ')} at the start, ${load1.map(f2).join(' / ')} at the end.`;
+  const stamp =
+    ONLY === 'gpu'
+      ? `Written ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench -- --only gpu${GPU_RESULT ? ` --gpu-result ${GPU_RESULT}` : ''}\`.`
+      : `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC (\`npm run bench -- --only ${ONLY}\`) on ${ONLY === 'webgpu-full' ? machine.replace(/ \(WASM, \d+ threads\)/, '; Chromium') : machine}; load average ${load0.map(f2).join(' / ')} at the start, ${load1.map(f2).join(' / ')} at the end.`;
   const section = `${ownSection.md.trimEnd()}\n\n${stamp}\n`;
   const old = readFileSync('BENCHMARKS.md', 'utf8');
-  writeFileSync('BENCHMARKS.md', ownSection.heading.test(old) ? old.replace(ownSection.heading, section) : old.replace('\n## fp32 vs int8', `\n${section}\n## fp32 vs int8`));
+  // A section not there yet goes before "What limits the targets" (v4/pro: before "fp32 vs int8").
+  // (webgpu-full: before the GPU-machine section, which it refers to as the next one).
+  const before = ONLY === 'v4' || ONLY === 'pro' ? '\n## fp32 vs int8' : ONLY === 'webgpu-full' && GPU_RE.test(old) ? `\n${GPU_HEADING}` : '\n## What limits the targets here';
+  const next = ownSection.heading.test(old) ? old.replace(ownSection.heading, section) : old.includes(before) ? old.replace(before, `\n${section}${before}`) : `${old.trimEnd()}\n\n${section}`;
+  writeFileSync('BENCHMARKS.md', next);
   console.log(`\n${ownSection.md}\nupdated the ${ONLY} section of BENCHMARKS.md`);
   process.exit(0);
 }
