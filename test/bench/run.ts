@@ -132,6 +132,7 @@ const GPU_RE = /## On a GPU machine[\s\S]*?(?=\n## |$)/;
 const PRO_RE = /## v2Pro and v2ProPlus[\s\S]*?(?=\n## |$)/;
 const FLOW_RE = /## v4: flow-matching[\s\S]*?(?=\n## |$)/;
 const LONG_RE = /## Long texts[\s\S]*?(?=\n## |$)/;
+const BROWSER_TINY_RE = /## In Chromium \(tiny pack[\s\S]*?(?=\n## |$)/;
 const previous = existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : '';
 const carried = (re: RegExp) => {
   const m = re.exec(previous);
@@ -650,7 +651,7 @@ ${longMd || carried(LONG_RE)}
 ${qualityMd}
 ${bwMd}
 ${profileMd}
-${browserMd}
+${browserMd || carried(BROWSER_TINY_RE)}
 ${webgpuFullMd || carried(WEBGPU_FULL_RE)}
 ${gpuResult ? gpuMd : carried(GPU_RE) || gpuMd}
 ${limits}`;
