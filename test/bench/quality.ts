@@ -14,18 +14,9 @@ import { textToPhones } from '../../src/text/frontend';
 import { MODEL_FAMILIES } from '../../src/pack/versions';
 import { REFERENCE_TEXT } from '../helpers/reference-speech';
 import { BENCH_TEXT, emit, ensurePack, median, readManifest, type PackKind } from './common';
+import { argmax, LogitDiffs, type LogitDiff } from './diff-stats';
 
-export interface LogitDiff {
-  maxAbs: number;
-  meanAbs: number;
-  /** Mean |logit| of the fp32 model, for scale. */
-  meanAbsRef: number;
-  /** Steps where both pick the same arg-max token. */
-  top1Agree: number;
-  /** Mean KL(fp32 || int8) of the softmax over the vocabulary, nats. */
-  klMean: number;
-  steps: number;
-}
+export type { LogitDiff };
 
 export interface QualityResult {
   t2s: {
@@ -60,48 +51,6 @@ const manifest = readManifest(dir);
 const dims = manifest.dims as { t2s: T2SConfig; sovits: SoVITSConfig };
 const file = (role: string) => new Uint8Array(readFileSync(join(dir, manifest.files.find((f) => f.role === role)!.name)));
 const create = (bytes: Uint8Array) => ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-
-function softmax(l: Float32Array): Float64Array {
-  let m = -Infinity;
-  for (const v of l) m = Math.max(m, v);
-  const p = Float64Array.from(l, (v) => Math.exp(v - m));
-  const z = p.reduce((a, b) => a + b, 0);
-  return p.map((v) => v / z);
-}
-const argmax = (l: Float32Array, n = l.length) => {
-  let b = 0;
-  for (let i = 1; i < n; i++) if (l[i] > l[b]) b = i;
-  return b;
-};
-
-class Diff {
-  private maxAbs = 0;
-  private sumAbs = 0;
-  private sumRef = 0;
-  private n = 0;
-  private agree = 0;
-  private kl = 0;
-  private steps = 0;
-  add(a: Float32Array, b: Float32Array) {
-    for (let i = 0; i < a.length; i++) {
-      const d = Math.abs(a[i] - b[i]);
-      this.maxAbs = Math.max(this.maxAbs, d);
-      this.sumAbs += d;
-      this.sumRef += Math.abs(a[i]);
-    }
-    this.n += a.length;
-    if (argmax(a) === argmax(b)) this.agree++;
-    const p = softmax(a);
-    const q = softmax(b);
-    let kl = 0;
-    for (let i = 0; i < p.length; i++) if (p[i] > 0) kl += p[i] * Math.log(p[i] / Math.max(q[i], 1e-300));
-    this.kl += kl;
-    this.steps++;
-  }
-  result(): LogitDiff {
-    return { maxAbs: this.maxAbs, meanAbs: this.sumAbs / this.n, meanAbsRef: this.sumRef / this.n, top1Agree: this.agree / this.steps, klMean: this.kl / this.steps, steps: this.steps };
-  }
-}
 
 // ---- T2S -----------------------------------------------------------------------------------
 const { layers, dim, bertDim } = dims.t2s;
@@ -200,14 +149,14 @@ for (let i = 0; i < 12; i++) {
 const a = new Stepper(dec32);
 const b = new Stepper(dec8);
 const c = new Stepper(dec8); // int8 prefill, then fp32 steps
-const pre = new Diff();
+const pre = new LogitDiffs();
 let la = await a.run(x0);
 let lb = await b.run(x0);
 await c.run(x0);
 c.s = dec32;
 pre.add(la, lb);
-const steps = new Diff();
-const mixed = new Diff();
+const steps = new LogitDiffs();
+const mixed = new LogitDiffs();
 const eos = dims.t2s.vocab - 1;
 for (let i = 0; i < STEPS; i++) {
   const t = argmax(la, eos); // greedy, EOS excluded: the same token goes to both

@@ -2,7 +2,7 @@
 // from synthesis reports, targets met or not, and the waveform comparison.
 import { describe, expect, it } from 'vitest';
 import type { SynthesisReport } from '../../src/engine/synthesize';
-import { waveDiff } from '../bench/gpu-quality';
+import { waveDiff } from '../bench/diff-stats';
 import { gpuFigures, gpuMarkdown, type GpuResult } from '../bench/gpu-report';
 
 /** A report of `steps` decoded tokens with the given times (ms). */
