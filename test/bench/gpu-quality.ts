@@ -6,11 +6,12 @@
 import type * as Ort from 'onnxruntime-web';
 import { convertToFp16 } from '../../src/graph/fp16';
 import { mulberry32 } from '../../src/graph/weights';
-import { sovitsFrameCount, type SoVITSConfig } from '../../src/graph/models/sovits';
+import type { SoVITSConfig } from '../../src/graph/models/sovits';
 import type { T2SConfig } from '../../src/graph/models/t2s';
 import type { PackManifest } from '../../src/pack/manifest';
 import { MODEL_FAMILIES } from '../../src/pack/versions';
 import { textToPhones } from '../../src/text/frontend';
+import { sovitsChunkFeeds } from './sovits-chunk';
 import { BENCH_TEXT } from './common';
 import { argmax, LogitDiffs, waveDiff, type LogitDiff, type WaveDiff } from './diff-stats';
 
@@ -89,18 +90,7 @@ export async function comparePrecisions(
   }
 
   // SoVITS inputs: one 18-token streaming chunk.
-  const Ts = 18;
-  const Tf = sovitsFrameCount(Ts);
-  const r2 = mulberry32(7);
-  const target = (await textToPhones(BENCH_TEXT, 'en', symbols)).segments.flatMap((s) => s.ids);
-  const sovFeeds = {
-    codes: new ort.Tensor('int64', BigInt64Array.from({ length: Ts }, () => BigInt(Math.floor(r2() * 1024))), [1, 1, Ts]),
-    phones: new ort.Tensor('int64', BigInt64Array.from(target, BigInt), [1, target.length]),
-    ge: new ort.Tensor('float32', Float32Array.from({ length: dims.sovits.gin }, () => r2() - 0.5), [1, dims.sovits.gin, 1]),
-    noise: new ort.Tensor('float32', Float32Array.from({ length: dims.sovits.inter * Tf }, () => r2() * 2 - 1), [1, dims.sovits.inter, Tf]),
-    noise_scale: new ort.Tensor('float32', Float32Array.of(0.5), [1]),
-    speed: new ort.Tensor('float32', Float32Array.of(1), [1]),
-  };
+  const sovFeeds = await sovitsChunkFeeds(ort, dims.sovits, symbols);
   const sovits = async (v: { ep: 'webgpu' | 'wasm'; fp16: boolean }) => {
     const s = await create(graph('sovits-decoder', v.fp16), v.ep);
     try {

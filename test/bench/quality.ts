@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { mulberry32 } from '../../src/graph/weights';
 import { quantizeInt8 } from '../../src/graph/quantize';
-import { sovitsFrameCount, type SoVITSConfig } from '../../src/graph/models/sovits';
+import type { SoVITSConfig } from '../../src/graph/models/sovits';
 import type { T2SConfig } from '../../src/graph/models/t2s';
 import { textToPhones } from '../../src/text/frontend';
 import { MODEL_FAMILIES } from '../../src/pack/versions';
 import { REFERENCE_TEXT } from '../helpers/reference-speech';
+import { SOVITS_CHUNK_TOKENS, sovitsChunkFeeds } from './sovits-chunk';
 import { BENCH_TEXT, emit, ensurePack, median, readManifest, type PackKind } from './common';
 import { argmax, LogitDiffs, type LogitDiff } from './diff-stats';
 
@@ -174,18 +175,7 @@ process.stdout.write(`t2s: prefill ${X + Y} rows fp32 ${prefill32.toFixed(0)} ms
 // ---- SoVITS --------------------------------------------------------------------------------
 const sov = file('sovits-decoder');
 const sq = quantizeInt8(sov, { convs: true });
-const Ts = 18;
-const Tf = sovitsFrameCount(Ts);
-const r2 = mulberry32(7);
-const target = (await textToPhones(BENCH_TEXT, 'en', MODEL_FAMILIES[manifest.version].symbols)).segments.flatMap((s) => s.ids);
-const feeds = {
-  codes: new ort.Tensor('int64', BigInt64Array.from({ length: Ts }, () => BigInt(Math.floor(r2() * 1024))), [1, 1, Ts]),
-  phones: new ort.Tensor('int64', BigInt64Array.from(target, BigInt), [1, target.length]),
-  ge: new ort.Tensor('float32', Float32Array.from({ length: dims.sovits.gin }, () => r2() - 0.5), [1, dims.sovits.gin, 1]),
-  noise: new ort.Tensor('float32', Float32Array.from({ length: dims.sovits.inter * Tf }, () => r2() * 2 - 1), [1, dims.sovits.inter, Tf]),
-  noise_scale: new ort.Tensor('float32', Float32Array.of(0.5), [1]),
-  speed: new ort.Tensor('float32', Float32Array.of(1), [1]),
-};
+const feeds = await sovitsChunkFeeds(ort, dims.sovits, MODEL_FAMILIES[manifest.version].symbols);
 async function timeSovits(bytes: Uint8Array) {
   const s = await create(bytes);
   const ts: number[] = [];
@@ -209,7 +199,7 @@ for (let i = 0; i < s32.audio.length; i++) {
   sig += (s32.audio[i] - mean) ** 2;
   err += (s32.audio[i] - s8.audio[i]) ** 2;
 }
-process.stdout.write(`sovits: ${Ts} tokens fp32 ${s32.ms.toFixed(0)} ms, int8 convs ${s8.ms.toFixed(0)} ms\n`);
+process.stdout.write(`sovits: ${SOVITS_CHUNK_TOKENS} tokens fp32 ${s32.ms.toFixed(0)} ms, int8 convs ${s8.ms.toFixed(0)} ms\n`);
 
 const result: QualityResult = {
   t2s: {
@@ -224,7 +214,7 @@ const result: QualityResult = {
     fp32Bytes: decBytes.byteLength,
     int8Bytes: q8.bytes.byteLength,
   },
-  sovits: { tokens: Ts, audioSec: s32.audio.length / 32000, fp32Ms: s32.ms, int8Ms: s8.ms, snrDb: 10 * Math.log10(sig / err), convs: sq.report.convs, fp32Bytes: sov.byteLength, int8Bytes: sq.bytes.byteLength },
+  sovits: { tokens: SOVITS_CHUNK_TOKENS, audioSec: s32.audio.length / 32000, fp32Ms: s32.ms, int8Ms: s8.ms, snrDb: 10 * Math.log10(sig / err), convs: sq.report.convs, fp32Bytes: sov.byteLength, int8Bytes: sq.bytes.byteLength },
 };
 emit(result);
 process.exit(0);
